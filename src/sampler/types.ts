@@ -1,0 +1,31 @@
+import type { Rng } from "../util/rng";
+
+export interface GenerateOptions {
+  /** Maximum new tokens per sequence (TRL `max_completion_length`). */
+  maxNewTokens: number;
+  /** Softmax temperature; 0 means greedy. Default 1. */
+  temperature?: number;
+  /** Nucleus sampling mass; 1 disables. Default 1. */
+  topP?: number;
+  /** Keep only the k most likely tokens; 0 disables. Default 0. */
+  topK?: number;
+  /** Generation stops for a sequence once it emits any of these. */
+  eosTokenIds: number[];
+  /** Id used for left padding of prompts. */
+  padTokenId: number;
+  /** Source of randomness; the same state gives the same tokens on the same backend. */
+  rng: Rng;
+  /** Sequences decoded together; larger batches are split. Default: all at once. */
+  microBatch?: number;
+  /** Called after each decode step with the number of steps done (for progress bars). */
+  onStep?: (step: number) => void;
+}
+
+export interface GenerateResult {
+  /** Generated ids per sequence, up to and including the first EOS (TRL's completion_mask convention). */
+  completionIds: number[][];
+  /** log π of each sampled token under the sampling distribution's model (temperature 1, no top-p). */
+  logprobs: number[][];
+  /** True where the sequence hit `maxNewTokens` without EOS. */
+  truncated: boolean[];
+}
