@@ -1,0 +1,183 @@
+/**
+ * Training charts as pure functions: metrics rows (TRL names, one per step) in, plotly figures out.
+ * Each takes the `updates` made through `run.update()` and marks them as dashed vertical lines.
+ */
+import type { Figure } from "./plotly";
+
+/** One metrics.jsonl line: `step` plus TRL-named numbers. */
+export type MetricsRow = { step: number } & Record<string, unknown>;
+
+/** A live change made with `run.update()`, shown as a marker at its step. */
+export interface UpdateMarker {
+  step: number;
+  changes: Record<string, unknown>;
+}
+
+function series(rows: MetricsRow[], key: string): { x: number[]; y: Array<number | null> } {
+  const x: number[] = [];
+  const y: Array<number | null> = [];
+  for (const r of rows) {
+    x.push(r.step);
+    const v = r[key];
+    y.push(typeof v === "number" && Number.isFinite(v) ? v : null);
+  }
+  return { x, y };
+}
+
+/** Trailing rolling mean over `window` points, skipping nulls. */
+export function rollingMean(values: Array<number | null>, window: number): Array<number | null> {
+  return values.map((_, i) => {
+    const slice = values.slice(Math.max(0, i - window + 1), i + 1).filter((v): v is number => v !== null);
+    return slice.length ? slice.reduce((a, b) => a + b, 0) / slice.length : null;
+  });
+}
+
+function line(rows: MetricsRow[], key: string, name: string, extra: Record<string, unknown> = {}) {
+  return { type: "scatter", mode: "lines", name, ...series(rows, key), ...extra };
+}
+
+function markerShapes(updates: UpdateMarker[]) {
+  const shapes = updates.map((u) => ({
+    type: "line",
+    xref: "x",
+    yref: "paper",
+    x0: u.step,
+    x1: u.step,
+    y0: 0,
+    y1: 1,
+    line: { dash: "dot", width: 1, color: "#8a2be2" },
+  }));
+  const annotations = updates.map((u) => ({
+    x: u.step,
+    y: 1,
+    xref: "x",
+    yref: "paper",
+    yanchor: "bottom",
+    showarrow: false,
+    font: { size: 10, color: "#8a2be2" },
+    text: Object.entries(u.changes)
+      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+      .join(", "),
+  }));
+  return { shapes, annotations };
+}
+
+/** Names of per-function reward series present in the rows (`rewards/<fn>/mean`). */
+export function rewardFunctionNames(rows: MetricsRow[]): string[] {
+  const names = new Set<string>();
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      const m = /^rewards\/(.+)\/mean$/.exec(k);
+      if (m) names.add(m[1]);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Total reward, its rolling mean, and each reward function's mean. */
+export function rewardFigure(
+  rows: MetricsRow[],
+  opts: { window?: number; updates?: UpdateMarker[] } = {},
+): Figure {
+  const window = opts.window ?? 10;
+  const total = series(rows, "reward");
+  const data: Figure["data"] = [
+    { type: "scatter", mode: "lines", name: "reward", ...total, line: { width: 1, color: "#9ecae1" } },
+    {
+      type: "scatter",
+      mode: "lines",
+      name: `reward (rolling ${window})`,
+      x: total.x,
+      y: rollingMean(total.y, window),
+      line: { width: 3, color: "#08519c" },
+    },
+  ];
+  for (const fn of rewardFunctionNames(rows)) data.push(line(rows, `rewards/${fn}/mean`, fn));
+  return {
+    data,
+    layout: {
+      title: "Reward",
+      xaxis: { title: "step" },
+      yaxis: { title: "reward" },
+      ...markerShapes(opts.updates ?? []),
+    },
+  };
+}
+
+/** Completion length dynamics: mean/min/max tokens, clipped ratio, and the cap as a line. */
+export function lengthFigure(
+  rows: MetricsRow[],
+  opts: { maxCompletionLength?: number; updates?: UpdateMarker[] } = {},
+): Figure {
+  const data: Figure["data"] = [
+    line(rows, "completions/max_length", "max length", { line: { width: 1, color: "#fdae6b" } }),
+    line(rows, "completions/mean_length", "mean length", { line: { width: 3, color: "#e6550d" } }),
+    line(rows, "completions/min_length", "min length", { line: { width: 1, color: "#fdd0a2" } }),
+    line(rows, "completions/clipped_ratio", "clipped ratio", {
+      yaxis: "y2",
+      line: { dash: "dash", color: "#636363" },
+    }),
+  ];
+  const markers = markerShapes(opts.updates ?? []);
+  if (opts.maxCompletionLength !== undefined) {
+    const xs = rows.map((r) => r.step);
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "max_completion_length",
+      x: [Math.min(...xs, 0), Math.max(...xs, 1)],
+      y: [opts.maxCompletionLength, opts.maxCompletionLength],
+      line: { dash: "dot", color: "#cb181d" },
+    });
+  }
+  return {
+    data,
+    layout: {
+      title: "Completion length (tokens)",
+      xaxis: { title: "step" },
+      yaxis: { title: "tokens", rangemode: "tozero" },
+      yaxis2: { title: "clipped ratio", overlaying: "y", side: "right", range: [0, 1] },
+      ...markers,
+    },
+  };
+}
+
+/** KL, clip ratio, learning rate and entropy, in four stacked panels. */
+export function trainingFigure(rows: MetricsRow[], opts: { updates?: UpdateMarker[] } = {}): Figure {
+  const panels: Array<[string, string]> = [
+    ["kl", "KL"],
+    ["clip_ratio/region_mean", "clip ratio"],
+    ["learning_rate", "learning rate"],
+    ["entropy", "entropy"],
+  ];
+  const data = panels.map(([key, name], i) =>
+    line(rows, key, name, { xaxis: "x", yaxis: i === 0 ? "y" : `y${i + 1}` }),
+  );
+  const layout: Record<string, unknown> = {
+    title: "KL, clip ratio, learning rate, entropy",
+    height: 560,
+    grid: { rows: 4, columns: 1, pattern: "coupled" },
+    xaxis: { title: "step" },
+    ...markerShapes(opts.updates ?? []),
+  };
+  panels.forEach(([, name], i) => {
+    layout[i === 0 ? "yaxis" : `yaxis${i + 1}`] = { title: name };
+  });
+  return { data, layout };
+}
+
+/** Where each step's time goes: rollout (generation + rewards) vs training (log-probs + backward). */
+export function stepTimeFigure(rows: MetricsRow[]): Figure {
+  return {
+    data: [
+      { type: "bar", name: "rollout", ...series(rows, "perf/rollout_time") },
+      { type: "bar", name: "train", ...series(rows, "perf/train_time") },
+    ],
+    layout: {
+      title: "Step time split (s)",
+      barmode: "stack",
+      xaxis: { title: "step" },
+      yaxis: { title: "seconds" },
+    },
+  };
+}
