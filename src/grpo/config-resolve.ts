@@ -1,0 +1,328 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { GRPO_DEFAULTS, type GrpoConfig, IGNORED_KEYS } from "./config";
+
+/** Options for {@link resolveGrpoConfig}. */
+export interface ResolveOptions {
+  /** Valid reward keys (the rewards registry); when given, unknown `reward_funcs` entries are rejected. */
+  rewardNames?: readonly string[];
+  /** Receives one message per ignored key. Default: collected into the returned `warnings` only. */
+  warn?: (message: string) => void;
+}
+
+/** A validated config plus the warnings raised while resolving it. */
+export interface ResolvedConfig {
+  config: Readonly<GrpoConfig>;
+  warnings: string[];
+}
+
+type Kind = "number" | "int" | "bool" | "string" | "string?" | "number?" | "int?" | "strings" | "numbers?";
+const ENUMS: Partial<Record<keyof GrpoConfig, readonly string[]>> = {
+  loss_type: ["grpo", "bnpo", "dr_grpo", "dapo"],
+  scale_rewards: ["group", "batch", "none"],
+  lr_scheduler_type: ["cosine_with_min_lr", "constant", "linear"],
+  mode: ["faithful", "fixed"],
+};
+
+function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
+  if (key in ENUMS) return "enum";
+  if (key === "lr_scheduler_kwargs") return "object";
+  if (key === "reward_funcs") return "strings";
+  if (key === "reward_weights") return "numbers?";
+  if (key === "save_total_limit") return "int?";
+  if (key === "epsilon_high") return "number?";
+  const d = GRPO_DEFAULTS[key];
+  if (d === null) return "string?";
+  if (typeof d === "boolean") return "bool";
+  if (typeof d === "string") return "string";
+  const ints = ["max_steps", "warmup_steps", "per_device_train_batch_size", "gradient_accumulation_steps"];
+  const more = ["num_generations", "num_processes", "max_prompt_length", "max_completion_length"];
+  const rest = [
+    "num_iterations",
+    "seed",
+    "save_steps",
+    "logging_steps",
+    "maxSkippedSteps",
+    "repetition_n_grams",
+  ];
+  return [...ints, ...more, ...rest].includes(key) ? "int" : "number";
+}
+
+function bad(key: string, value: unknown, fix: string): Error {
+  return new Error(`GRPO config: ${key} = ${JSON.stringify(value)} is invalid: ${fix}`);
+}
+
+function checkType(key: keyof GrpoConfig, v: unknown): unknown {
+  const kind = kindOf(key);
+  const num = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  switch (kind) {
+    case "enum": {
+      if (key === "scale_rewards" && typeof v === "boolean") return v ? "group" : "none";
+      const allowed = ENUMS[key] ?? [];
+      if (typeof v !== "string" || !allowed.includes(v))
+        throw bad(key, v, `use one of ${allowed.join(", ")}`);
+      return v;
+    }
+    case "object":
+      if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(key, v, "expected a mapping");
+      return { ...v };
+    case "strings":
+      if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+        throw bad(key, v, "expected a list of names");
+      return [...v];
+    case "numbers?":
+      if (v === null) return null;
+      if (!Array.isArray(v) || !v.every(num)) throw bad(key, v, "expected a list of finite numbers or null");
+      return [...v];
+    case "bool":
+      if (typeof v !== "boolean") throw bad(key, v, "expected true or false");
+      return v;
+    case "string":
+      if (typeof v !== "string") throw bad(key, v, "expected a string");
+      return v;
+    case "string?":
+      if (v !== null && typeof v !== "string") throw bad(key, v, "expected a string or null");
+      return v;
+    case "int":
+    case "int?":
+      if (kind === "int?" && v === null) return null;
+      if (!Number.isInteger(v)) throw bad(key, v, "expected an integer");
+      return v;
+    default:
+      if (kind === "number?" && v === null) return null;
+      if (!num(v)) throw bad(key, v, "expected a finite number");
+      return v;
+  }
+}
+
+function ignoredReason(key: string): string | undefined {
+  if (key in IGNORED_KEYS) return IGNORED_KEYS[key];
+  for (const [pattern, reason] of Object.entries(IGNORED_KEYS)) {
+    if (pattern.endsWith("*") && key.startsWith(pattern.slice(0, -1))) return reason;
+  }
+  return undefined;
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+function unknownKeyError(key: string): Error {
+  const valid = Object.keys(GRPO_DEFAULTS);
+  const best = valid.reduce((acc, k) => (distance(k, key) < distance(acc, key) ? k : acc), valid[0]);
+  const hint = distance(best, key) <= 3 ? ` Did you mean ${best}?` : "";
+  return new Error(`GRPO config: unknown key ${key}.${hint} Valid keys: ${valid.join(", ")}.`);
+}
+
+/** Cross-field rules; each error names the field, the value and what to set instead. */
+function checkRules(c: GrpoConfig, opts: ResolveOptions): void {
+  const G = c.num_generations;
+  const positive = ["per_device_train_batch_size", "gradient_accumulation_steps", "num_processes"] as const;
+  for (const k of [...positive, "max_completion_length", "max_prompt_length", "num_iterations"] as const) {
+    if (c[k] < 1) throw bad(k, c[k], "must be ≥ 1");
+  }
+  if (G < 2) throw bad("num_generations", G, "GRPO needs at least 2 completions per prompt to compute a std");
+  const micro = c.per_device_train_batch_size * c.num_processes;
+  const global = micro * c.gradient_accumulation_steps;
+  if (c.mode === "faithful" && micro % G !== 0) {
+    throw bad(
+      "per_device_train_batch_size",
+      c.per_device_train_batch_size,
+      `per_device_train_batch_size × num_processes (${micro}) must be divisible by num_generations (${G}), as TRL@69ad852e requires; e.g. set per_device_train_batch_size to ${G}`,
+    );
+  }
+  if (global % G !== 0) {
+    throw bad(
+      "per_device_train_batch_size",
+      c.per_device_train_batch_size,
+      `the global batch (per_device_train_batch_size × num_processes × gradient_accumulation_steps = ${global}) must be divisible by num_generations (${G})`,
+    );
+  }
+  if (c.beta < 0)
+    throw bad("beta", c.beta, "the KL coefficient must be ≥ 0 (0 disables the reference model)");
+  if (c.epsilon <= 0) throw bad("epsilon", c.epsilon, "must be > 0 (0.2 is TRL's default)");
+  if (c.epsilon_high !== null && c.epsilon_high < c.epsilon) {
+    throw bad("epsilon_high", c.epsilon_high, `must be ≥ epsilon (${c.epsilon}) or null`);
+  }
+  if (c.learning_rate < 0) throw bad("learning_rate", c.learning_rate, "must be ≥ 0");
+  if (c.temperature <= 0)
+    throw bad("temperature", c.temperature, "must be > 0 for sampling (0.7 in Open-RS)");
+  if (!(c.top_p > 0 && c.top_p <= 1)) throw bad("top_p", c.top_p, "must be in (0, 1]");
+  if (c.warmup_ratio < 0 || c.warmup_ratio > 1)
+    throw bad("warmup_ratio", c.warmup_ratio, "must be in [0, 1]");
+  if (c.warmup_steps < 0) throw bad("warmup_steps", c.warmup_steps, "must be ≥ 0");
+  if (c.max_steps === 0 || c.max_steps < -1)
+    throw bad("max_steps", c.max_steps, "use a positive count or -1");
+  if (c.max_steps === -1 && !(c.num_train_epochs > 0)) {
+    throw bad("num_train_epochs", c.num_train_epochs, "must be > 0 when max_steps is -1");
+  }
+  for (const k of ["weight_decay", "max_grad_norm", "adam_epsilon", "save_steps"] as const) {
+    if (c[k] < 0) throw bad(k, c[k], "must be ≥ 0");
+  }
+  for (const k of ["adam_beta1", "adam_beta2"] as const) {
+    if (c[k] < 0 || c[k] >= 1) throw bad(k, c[k], "must be in [0, 1)");
+  }
+  if (c.logging_steps < 1) throw bad("logging_steps", c.logging_steps, "must be ≥ 1");
+  if (c.maxSkippedSteps < 1) throw bad("maxSkippedSteps", c.maxSkippedSteps, "must be ≥ 1");
+  if (c.save_total_limit !== null && c.save_total_limit < 1) {
+    throw bad("save_total_limit", c.save_total_limit, "must be ≥ 1 or null (keep all)");
+  }
+  if (c.repetition_max_penalty > 0)
+    throw bad("repetition_max_penalty", c.repetition_max_penalty, "must be ≤ 0");
+  checkSchedule(c);
+  checkRewards(c, opts);
+  checkFaithful(c);
+}
+
+function checkSchedule(c: GrpoConfig): void {
+  const kw = c.lr_scheduler_kwargs;
+  for (const k of Object.keys(kw)) {
+    if (k !== "min_lr_rate" && k !== "min_lr") {
+      throw bad(
+        `lr_scheduler_kwargs.${k}`,
+        (kw as Record<string, unknown>)[k],
+        "only min_lr_rate and min_lr are known",
+      );
+    }
+  }
+  if (c.lr_scheduler_type !== "cosine_with_min_lr") return;
+  const { min_lr_rate: rate, min_lr: abs } = kw;
+  if ((rate === undefined) === (abs === undefined)) {
+    throw bad(
+      "lr_scheduler_kwargs",
+      kw,
+      "cosine_with_min_lr needs exactly one of min_lr_rate or min_lr (Open-RS: min_lr_rate: 0.1)",
+    );
+  }
+  if (rate !== undefined && !(rate >= 0 && rate <= 1))
+    throw bad("lr_scheduler_kwargs.min_lr_rate", rate, "must be in [0, 1]");
+  if (abs !== undefined && !(abs >= 0)) throw bad("lr_scheduler_kwargs.min_lr", abs, "must be ≥ 0");
+}
+
+function checkRewards(c: GrpoConfig, opts: ResolveOptions): void {
+  if (c.reward_funcs.length === 0)
+    throw bad("reward_funcs", c.reward_funcs, "name at least one reward function");
+  if (opts.rewardNames) {
+    for (const name of c.reward_funcs) {
+      if (!opts.rewardNames.includes(name)) {
+        throw bad(
+          "reward_funcs",
+          name,
+          `unknown reward function; valid names: ${opts.rewardNames.join(", ")}`,
+        );
+      }
+    }
+  }
+  if (c.reward_weights !== null && c.reward_weights.length !== c.reward_funcs.length) {
+    throw bad(
+      "reward_weights",
+      c.reward_weights,
+      `needs one weight per reward function (${c.reward_funcs.length}: ${c.reward_funcs.join(", ")}), or null for all 1`,
+    );
+  }
+}
+
+/** Faithful mode is TRL@69ad852e: options that did not exist there are rejected rather than half-honoured. */
+function checkFaithful(c: GrpoConfig): void {
+  if (c.mode !== "faithful") return;
+  const fix = "TRL@69ad852e had no such option; set mode: fixed to use it";
+  if (c.loss_type !== "bnpo")
+    throw bad("loss_type", c.loss_type, `faithful mode aggregates as bnpo only; ${fix}`);
+  if (c.scale_rewards !== "group")
+    throw bad("scale_rewards", c.scale_rewards, `faithful mode scales by group; ${fix}`);
+  if (c.epsilon_high !== null && c.epsilon_high !== c.epsilon) throw bad("epsilon_high", c.epsilon_high, fix);
+  if (c.top_p !== 1) throw bad("top_p", c.top_p, fix);
+  if (c.mask_truncated_completions) throw bad("mask_truncated_completions", true, fix);
+  if (c.drop_zero_std_groups) throw bad("drop_zero_std_groups", true, fix);
+}
+
+/**
+ * Merge a partial config (e.g. parsed YAML) over {@link GRPO_DEFAULTS} and validate it. Unknown keys throw
+ * and list the valid ones; keys in {@link IGNORED_KEYS} are dropped with a warning each. A top-level
+ * `min_lr_rate`/`min_lr` is folded into `lr_scheduler_kwargs`.
+ */
+export function resolveGrpoConfig(
+  partial: Record<string, unknown>,
+  opts: ResolveOptions = {},
+): ResolvedConfig {
+  const warnings: string[] = [];
+  const out: Record<string, unknown> = {
+    ...GRPO_DEFAULTS,
+    lr_scheduler_kwargs: {},
+    reward_funcs: [...GRPO_DEFAULTS.reward_funcs],
+  };
+  const kwargs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(partial)) {
+    if (value === undefined) continue;
+    if (key === "min_lr_rate" || key === "min_lr") {
+      kwargs[key] = value;
+      continue;
+    }
+    if (key in GRPO_DEFAULTS) {
+      out[key] = checkType(key as keyof GrpoConfig, value);
+      continue;
+    }
+    const reason = ignoredReason(key);
+    if (reason === undefined) throw unknownKeyError(key);
+    const msg = `GRPO config: ignoring ${key} (${reason})`;
+    warnings.push(msg);
+    opts.warn?.(msg);
+  }
+  out.lr_scheduler_kwargs = { ...(out.lr_scheduler_kwargs as object), ...kwargs };
+  const config = out as unknown as GrpoConfig;
+  checkRules(config, opts);
+  return { config: Object.freeze(config), warnings };
+}
+
+/** Parse `key=value` overrides (CLI `--set`); values are YAML scalars/flow lists (`reward_weights=[1,2]`). */
+export function parseOverrides(items: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new Error(`--set ${item}: expected key=value, e.g. --set learning_rate=2e-6`);
+    const key = item.slice(0, eq).trim();
+    const raw = item.slice(eq + 1);
+    const value = parseYaml(raw);
+    if (key.includes(".")) {
+      const [outer, inner] = key.split(".", 2);
+      out[outer] = { ...((out[outer] as object) ?? {}), [inner]: value };
+    } else out[key] = value;
+  }
+  return out;
+}
+
+/** Read a YAML recipe (e.g. Open-RS's `recipes/grpo.yaml`), apply overrides, and resolve it. */
+export function loadGrpoConfig(
+  file: string,
+  overrides: Record<string, unknown> = {},
+  opts: ResolveOptions = {},
+): ResolvedConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`GRPO config: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new Error(`GRPO config: ${file} must be a YAML mapping of key: value`);
+  }
+  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(overrides)) {
+    const prev = merged[k];
+    const bothObjects =
+      typeof v === "object" && v !== null && !Array.isArray(v) && typeof prev === "object" && prev;
+    merged[k] = bothObjects ? { ...(prev as object), ...(v as object) } : v;
+  }
+  return resolveGrpoConfig(merged, opts);
+}
