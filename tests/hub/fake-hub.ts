@@ -58,16 +58,24 @@ export class FakeHub {
     const url = req.url ?? "/";
     this.log.push({ method: req.method ?? "", url, range: req.headers.range });
     const cdn = /^\/cdn\/([0-9a-f]{64})$/.exec(url);
-    if (cdn)
-      return this.serveBytes(
+    if (cdn) {
+      this.serveBytes(
         req,
         res,
         this.files.find((f) => FakeHub.sha256(f.body) === cdn[1]),
       );
+      return;
+    }
     const tree = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/([^/?]+)\/?([^?]*)/.exec(url);
-    if (tree) return this.serveTree(res, tree[1], decodeURIComponent(tree[2]), decodeURIComponent(tree[3]));
+    if (tree) {
+      this.serveTree(res, tree[1], decodeURIComponent(tree[2]), decodeURIComponent(tree[3]));
+      return;
+    }
     const pq = /^\/api\/datasets\/([^/]+\/[^/]+)\/parquet\/([^/]+)\/([^/]+)$/.exec(url);
-    if (pq) return this.serveParquetApi(res, pq[1], pq[2], pq[3]);
+    if (pq) {
+      this.serveParquetApi(res, pq[1], pq[2], pq[3]);
+      return;
+    }
     const m = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url);
     const f = m
       ? this.files.find(
@@ -75,7 +83,10 @@ export class FakeHub {
             x.repo === m[1] && x.revision === decodeURIComponent(m[2]) && x.path === decodeURIComponent(m[3]),
         )
       : undefined;
-    if (!f) return void res.writeHead(404, { "X-Error-Code": "EntryNotFound" }).end("not found");
+    if (!f) {
+      res.writeHead(404, { "X-Error-Code": "EntryNotFound" }).end("not found");
+      return;
+    }
     const sha = FakeHub.sha256(f.body);
     if (f.lfs) {
       res.writeHead(302, {
@@ -85,7 +96,8 @@ export class FakeHub {
         "X-Repo-Commit": "c0ffee",
         ETag: '"pointer-sha1"',
       });
-      return void res.end();
+      res.end();
+      return;
     }
     const etag = createHash("sha1").update(f.body).digest("hex");
     res.writeHead(200, { ETag: `"${etag}"`, "Content-Length": f.body.length, "X-Repo-Commit": "c0ffee" });
@@ -93,18 +105,27 @@ export class FakeHub {
   }
 
   private serveBytes(req: http.IncomingMessage, res: http.ServerResponse, f: FakeFile | undefined): void {
-    if (!f) return void res.writeHead(404).end();
+    if (!f) {
+      res.writeHead(404).end();
+      return;
+    }
     const body = Buffer.from(f.body);
     if (this.faults.corrupt) body[body.length >> 1] ^= 0xff;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
     const start = range ? Number(range[1]) : 0;
-    if (start >= body.length && range) return void res.writeHead(416).end();
+    if (start >= body.length && range) {
+      res.writeHead(416).end();
+      return;
+    }
     const part = body.subarray(start);
     res.writeHead(range ? 206 : 200, {
       "Content-Length": part.length,
       ...(range ? { "Content-Range": `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
     });
-    if (req.method === "HEAD") return void res.end();
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
     const cut = this.faults.cutAfter;
     if (cut !== undefined && (this.faults.cutTimes ?? 1) > 0 && cut < part.length) {
       this.faults.cutTimes = (this.faults.cutTimes ?? 1) - 1;
@@ -118,7 +139,10 @@ export class FakeHub {
     const files = this.files.filter(
       (f) => f.repo === repo && f.revision === revision && (prefix === "" || f.path.startsWith(`${prefix}/`)),
     );
-    if (this.treeMissing || files.length === 0) return void res.writeHead(404).end("[]");
+    if (this.treeMissing || files.length === 0) {
+      res.writeHead(404).end("[]");
+      return;
+    }
     const entries = files.map((f) => ({
       type: "file",
       path: f.path,
@@ -130,7 +154,10 @@ export class FakeHub {
 
   private serveParquetApi(res: http.ServerResponse, repo: string, config: string, split: string): void {
     const files = this.files.filter((f) => f.repo === repo && f.path.startsWith(`${config}/${split}/`));
-    if (files.length === 0) return void res.writeHead(404).end();
+    if (files.length === 0) {
+      res.writeHead(404).end();
+      return;
+    }
     const urls = files.map(
       (_, i) => `${this.endpoint}/api/datasets/${repo}/parquet/${config}/${split}/${i}.parquet`,
     );
