@@ -22,8 +22,10 @@ export interface ProblemTally {
  * Throws if k is not in 1..n or c is not in 0..n.
  */
 export function passAtK(n: number, c: number, k: number): number {
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`passAtK: k must be an integer in 1..n=${n}, got ${k}`);
-  if (!Number.isInteger(c) || c < 0 || c > n) throw new Error(`passAtK: c must be an integer in 0..n=${n}, got ${c}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new Error(`passAtK: k must be an integer in 1..n=${n}, got ${k}`);
+  if (!Number.isInteger(c) || c < 0 || c > n)
+    throw new Error(`passAtK: c must be an integer in 0..n=${n}, got ${c}`);
   if (n - c < k) return 1;
   let prod = 1;
   for (let i = n - c + 1; i <= n; i++) prod *= 1 - k / i;

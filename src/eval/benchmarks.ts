@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { MathRow } from "../data/schema";
+
+/** Which extraction reads the gold: lighteval's `LatexExtractionConfig()` or `ExprExtractionConfig()`. */
+export type GoldKind = "latex" | "expr";
+
+/** How the paper's metric read one benchmark (reference §1.7, shared/data/README.md). */
+export interface BenchmarkSpec {
+  /** Short name used on the CLI and in reports. */
+  name: string;
+  /** Hugging Face dataset id the paper evaluated. */
+  hubId: string;
+  /** Split of `hubId`. */
+  split: string;
+  /** File name under the local benchmarks folder. */
+  file: string;
+  /** Problems the paper scored. */
+  size: number;
+  /** Column the gold is read from: the full worked `solution` (MATH-500, Minerva) or `answer`. */
+  goldField: "solution" | "answer";
+  /** Gold extraction: LaTeX (MATH-500, Minerva, OlympiadBench) or expression (AIME, AMC). */
+  goldKind: GoldKind;
+}
+
+/** The five benchmarks of Open-RS Table 1; this table is the only list of them. */
+export const BENCHMARKS: Readonly<Record<string, Readonly<BenchmarkSpec>>> = Object.freeze({
+  aime24: spec("aime24", "HuggingFaceH4/aime_2024", "train", 30, "answer", "expr"),
+  math500: spec("math500", "HuggingFaceH4/MATH-500", "test", 500, "solution", "latex"),
+  amc23: spec("amc23", "knoveleng/AMC-23", "train", 40, "answer", "expr"),
+  minerva: spec("minerva", "knoveleng/Minerva-Math", "train", 272, "solution", "latex"),
+  olympiadbench: spec("olympiadbench", "knoveleng/OlympiadBench", "train", 675, "answer", "latex"),
+});
+
+function spec(
+  name: string,
+  hubId: string,
+  split: string,
+  size: number,
+  goldField: BenchmarkSpec["goldField"],
+  goldKind: GoldKind,
+): BenchmarkSpec {
+  return Object.freeze({ name, hubId, split, file: `${name}.jsonl`, size, goldField, goldKind });
+}
+
+/** One problem ready to evaluate. */
+export interface EvalProblem {
+  /** Stable id (the row's `id`, else its index); part of the resume key. */
+  id: string;
+  /** Problem text inserted into the prompt. */
+  problem: string;
+  /** Text the gold is extracted from (the `goldField` column). */
+  gold: string;
+  /** How `gold` is extracted. */
+  goldKind: GoldKind;
+  /** The short final answer (used by the gold self-check and in reports). */
+  answer: string;
+}
+
+/** A named list of problems. */
+export interface Benchmark {
+  name: string;
+  problems: EvalProblem[];
+}
+
+/** Field mapping for an arbitrary MathRow list (synthetic held-out sets, custom files). */
+export interface RowMapping {
+  /** Column holding the gold. Default `answer`. */
+  goldField?: "solution" | "answer";
+  /** Gold extraction. Default `expr`. */
+  goldKind?: GoldKind;
+}
+
+/**
+ * Turns MathRows into a benchmark with the given gold mapping. Rows may carry `question` instead of `problem`
+ * (OlympiadBench on the hub) and `unique_id` instead of `id` (MATH-500 on the hub).
+ */
+export function benchmarkFromRows(
+  name: string,
+  rows: readonly MathRow[],
+  mapping: RowMapping = {},
+): Benchmark {
+  const goldField = mapping.goldField ?? "answer";
+  const goldKind = mapping.goldKind ?? "expr";
+  const problems = rows.map((row, i): EvalProblem => {
+    const problem = typeof row.problem === "string" ? row.problem : row.question;
+    if (typeof problem !== "string")
+      throw new Error(`${name} row ${i}: no string "problem" (or "question") field`);
+    const gold = row[goldField];
+    if (typeof gold !== "string" || gold.length === 0) {
+      throw new Error(`${name} row ${i}: gold field "${goldField}" is missing or not a non-empty string`);
+    }
+    const id =
+      typeof row.id === "string" ? row.id : typeof row.unique_id === "string" ? row.unique_id : String(i);
+    return { id, problem, gold, goldKind, answer: String(row.answer ?? gold) };
+  });
+  const seen = new Set<string>();
+  for (const p of problems) {
+    if (seen.has(p.id)) throw new Error(`${name}: duplicate problem id "${p.id}"; ids are resume keys`);
+    seen.add(p.id);
+  }
+  return { name, problems };
+}
+
+/** Reads a JSON Lines file of objects; errors name the file and line. */
+export function readJsonl<T = MathRow>(file: string): T[] {
+  const out: T[] = [];
+  const lines = readFileSync(file, "utf8").split("\n");
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+  });
+  return out;
+}
+
+/** The repository root (two levels above this file). */
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/** Default local benchmark folder: `../shared/data/benchmarks`, resolved from the repo root. */
+export const DEFAULT_BENCHMARK_DIR = path.resolve(REPO_ROOT, "../shared/data/benchmarks");
+
+/** Loads a named benchmark from a local JSONL folder. Throws if the file is absent. */
+export function loadLocalBenchmark(name: string, dataDir: string = DEFAULT_BENCHMARK_DIR): Benchmark {
+  const s = BENCHMARKS[name];
+  if (!s) throw new Error(`unknown benchmark "${name}"; valid: ${Object.keys(BENCHMARKS).join(", ")}`);
+  const file = path.join(dataDir, s.file);
+  if (!existsSync(file)) throw new Error(`benchmark ${name}: no file ${file}`);
+  return benchmarkFromRows(name, readJsonl(file), s);
+}
+
+/** Loads a JSONL file of MathRows as a benchmark named after the file (synthetic or custom sets). */
+export function loadJsonlBenchmark(file: string, mapping: RowMapping = {}, name?: string): Benchmark {
+  if (!existsSync(file)) throw new Error(`benchmark file ${file} does not exist`);
+  return benchmarkFromRows(name ?? path.basename(file).replace(/\.jsonl$/, ""), readJsonl(file), mapping);
+}
+
+/** The first `limit` problems (all when undefined). */
+export function limitBenchmark(b: Benchmark, limit?: number): Benchmark {
+  if (limit === undefined) return b;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`limit must be a positive integer, got ${limit}`);
+  return { name: b.name, problems: b.problems.slice(0, limit) };
+}

@@ -1,0 +1,97 @@
+import type { CausalLM } from "../model/types";
+import type { GenerateOptions, GenerateResult } from "../sampler/types";
+import type { TokenizerLike } from "../tokenizer/types";
+import { Rng } from "../util/rng";
+
+/** Sampling settings of one generate call. */
+export interface SamplingParams {
+  /** Softmax temperature; 0 = greedy. */
+  temperature: number;
+  /** Nucleus mass; 1 disables. */
+  topP: number;
+  /** Maximum new tokens. */
+  maxNewTokens: number;
+}
+
+/** Output of an engine for one prompt. */
+export interface EngineOutput {
+  /** Generated ids, up to and including the first EOS. */
+  completionIds: number[];
+  /** True when `maxNewTokens` was reached without EOS. */
+  truncated: boolean;
+}
+
+/**
+ * A local model that turns token ids into token ids: what both the in-process runner and `open-rs serve`
+ * drive, so that they produce the same tokens for the same prompt, settings and seed.
+ */
+export interface TextEngine {
+  /** The tokenizer (chat template, encode, decode). */
+  readonly tokenizer: TokenizerLike;
+  /** Model name reported by `/v1/models` and used in the resume hash. */
+  readonly label: string;
+  /** Longest prompt + completion the model supports (config `max_position_embeddings`), if known. */
+  readonly maxContext?: number;
+  /** Generates one batch with one random stream seeded from `seed`. */
+  generate(promptIds: number[][], params: SamplingParams, seed: number): Promise<EngineOutput[]>;
+}
+
+/** The sampler's entry point (`src/sampler` `generate`). */
+export type GenerateFn = (
+  model: CausalLM,
+  promptIds: number[][],
+  opts: GenerateOptions,
+) => Promise<GenerateResult> | GenerateResult;
+
+/** EOS ids: the tokenizer's EOS plus every `eos_token_id` in the model config (a number or a list). */
+export function eosTokenIds(tokenizer: TokenizerLike, config: Record<string, unknown>): number[] {
+  const ids = new Set<number>([tokenizer.eosTokenId]);
+  const fromConfig = config.eos_token_id;
+  if (typeof fromConfig === "number") ids.add(fromConfig);
+  if (Array.isArray(fromConfig)) for (const id of fromConfig) if (typeof id === "number") ids.add(id);
+  return [...ids];
+}
+
+/** Options of {@link localEngine}. */
+export interface LocalEngineOptions {
+  /** Model label. */
+  label: string;
+  /** Sequences decoded together inside one generate call (bounds the wasm heap). Default: the whole batch. */
+  microBatch?: number;
+}
+
+/** Wraps our tfjs model, tokenizer and sampler as a {@link TextEngine}. */
+export function localEngine(
+  model: CausalLM,
+  tokenizer: TokenizerLike,
+  generate: GenerateFn,
+  opts: LocalEngineOptions,
+): TextEngine {
+  const eos = eosTokenIds(tokenizer, model.config);
+  const maxPos = model.config.max_position_embeddings;
+  return {
+    tokenizer,
+    label: opts.label,
+    maxContext: typeof maxPos === "number" ? maxPos : undefined,
+    async generate(promptIds, params, seed) {
+      const res = await generate(model, promptIds, {
+        maxNewTokens: params.maxNewTokens,
+        temperature: params.temperature,
+        topP: params.topP,
+        eosTokenIds: eos,
+        padTokenId: tokenizer.padTokenId,
+        rng: new Rng(seed),
+        microBatch: opts.microBatch,
+      });
+      return res.completionIds.map((ids, i) => ({ completionIds: ids, truncated: res.truncated[i] }));
+    },
+  };
+}
+
+/** Renders the chat template (generation prompt on) and encodes it without adding special tokens again. */
+export function encodeChat(
+  tokenizer: TokenizerLike,
+  messages: Parameters<TokenizerLike["applyChatTemplate"]>[0],
+) {
+  return tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }));
+}

@@ -1,0 +1,63 @@
+import { parse, verify } from "../verify/index";
+import type { ExtractionTarget, ParsedAnswer } from "../verify/types";
+import type { GoldKind } from "./benchmarks";
+
+/**
+ * lighteval's `extractive_match` as Open-RS ran it (reference §1.7): predictions extracted with
+ * `(ExprExtractionConfig(), LatexExtractionConfig(boxed_match_priority=0))`, gold with the benchmark's config,
+ * `extraction_mode="any_match"`, `fallback_mode="first_match"`, `precision=5`, a 5 s timeout, and the raw gold
+ * string when gold extraction finds nothing.
+ */
+export const PRED_EXTRACTION: readonly ExtractionTarget[] = Object.freeze([
+  { kind: "expr" },
+  { kind: "latex", boxedMatchPriority: 0 },
+]);
+
+/** Verifier precision (decimal places) used by lighteval's extractive match. */
+export const MATCH_PRECISION = 5;
+/** Per-comparison timeout of the verifier, ms (lighteval `timeout_seconds=5`). */
+export const MATCH_TIMEOUT_MS = 5000;
+
+/** A gold answer parsed once per problem. */
+export interface PreparedGold {
+  /** Extracted candidates, or the raw gold string as a fallback-only candidate when extraction failed. */
+  parsed: ParsedAnswer[];
+  /** True when extraction failed and the raw string is used. */
+  raw: boolean;
+}
+
+/** Parses a gold text with the benchmark's extraction config. */
+export function prepareGold(gold: string, kind: GoldKind): PreparedGold {
+  const parsed = parse(gold, {
+    extraction: [{ kind }],
+    extractionMode: "any_match",
+    fallbackMode: "first_match",
+  });
+  if (parsed.length > 0) return { parsed, raw: false };
+  return { parsed: [{ latex: gold, raw: gold, fallback: true }], raw: true };
+}
+
+/** Parses a completion with the prediction extraction config. */
+export function parsePrediction(completion: string): ParsedAnswer[] {
+  return parse(completion, {
+    extraction: [...PRED_EXTRACTION],
+    extractionMode: "any_match",
+    fallbackMode: "first_match",
+  });
+}
+
+/** 1 if any gold candidate matches any extracted prediction, else 0 (lighteval aggregation `max`). */
+export async function scoreCompletion(completion: string, gold: PreparedGold): Promise<boolean> {
+  const pred = parsePrediction(completion);
+  if (pred.length === 0) return false;
+  return verify(gold.parsed, pred, { precision: MATCH_PRECISION, timeoutMs: MATCH_TIMEOUT_MS });
+}
+
+/** The completion the gold self-check feeds back: the prompt's required last line with the gold boxed. */
+export function goldCompletion(answer: string): string {
+  const bare = answer
+    .trim()
+    .replace(/^\$+|\$+$/g, "")
+    .trim();
+  return `Let me think step by step. Therefore, the final answer is: $\\boxed{${bare}}$. I hope it is correct`;
+}

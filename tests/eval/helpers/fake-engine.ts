@@ -1,0 +1,58 @@
+import type { EngineOutput, SamplingParams, TextEngine } from "../../../src/eval/engine";
+import type { ChatMessage, TokenizerLike } from "../../../src/tokenizer/types";
+
+/** Byte-level tokenizer: ids 0..255 are UTF-8 bytes, 256 = EOS, 257 = PAD. Chat template in plain text. */
+export class ByteTokenizer implements TokenizerLike {
+  readonly vocabSize = 258;
+  readonly eosTokenId = 256;
+  readonly padTokenId = 257;
+  readonly bosTokenId = null;
+  encode(text: string): number[] {
+    return [...Buffer.from(text, "utf8")];
+  }
+  decode(ids: readonly number[], opts: { skipSpecialTokens?: boolean } = {}): string {
+    const keep = opts.skipSpecialTokens === false ? ids : ids.filter((i) => i < 256);
+    return Buffer.from(keep.map((i) => (i < 256 ? i : 63))).toString("utf8");
+  }
+  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+    const body = messages.map((m) => `<|${m.role}|>${m.content}`).join("");
+    return opts.addGenerationPrompt ? `${body}<|assistant|>` : body;
+  }
+}
+
+/**
+ * A deterministic stand-in for the model: the completion is `\boxed{k}` where k is a hash of the prompt (and of
+ * the seed when T > 0), then EOS, cut at maxNewTokens. Counts calls and sequences; can sleep per batch.
+ */
+export class FakeEngine implements TextEngine {
+  readonly tokenizer = new ByteTokenizer();
+  readonly maxContext = 100_000;
+  calls = 0;
+  sequences = 0;
+  constructor(
+    readonly label = "fake-model",
+    private readonly delayMs = 0,
+  ) {}
+
+  /** The text this engine answers for a prompt (what tests compare against). */
+  static answerFor(promptIds: readonly number[], params: SamplingParams, seed: number, row = 0): string {
+    let h = 17;
+    for (const t of promptIds) h = (h * 31 + t) % 1000003;
+    if (params.temperature > 0) h = (h + seed * 7 + row * 13) % 1000003;
+    return `So the answer is $\\boxed{${h % 10}}$.`;
+  }
+
+  async generate(promptIds: number[][], params: SamplingParams, seed: number): Promise<EngineOutput[]> {
+    this.calls++;
+    this.sequences += promptIds.length;
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    return promptIds.map((p, row) => {
+      const ids = [
+        ...this.tokenizer.encode(FakeEngine.answerFor(p, params, seed, row)),
+        this.tokenizer.eosTokenId,
+      ];
+      const truncated = ids.length > params.maxNewTokens;
+      return { completionIds: ids.slice(0, params.maxNewTokens), truncated };
+    });
+  }
+}
