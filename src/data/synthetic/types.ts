@@ -1,0 +1,81 @@
+import type { MathRow } from "../schema";
+
+/** Difficulty label, spelled as open-rs's `level` column spells it. */
+export type SynthLevel = "Easy" | "Hard";
+
+/** The problem families of the curriculum; `source` is `synthetic/<kind>`. */
+export type SynthKind = "arithmetic" | "fractions" | "equations" | "remainders" | "counting";
+
+/** Every kind, in a fixed order (generation cycles through them deterministically). */
+export const SYNTH_KINDS: readonly SynthKind[] = Object.freeze([
+  "arithmetic",
+  "fractions",
+  "equations",
+  "remainders",
+  "counting",
+]);
+
+/**
+ * The parameters a problem was built from, kept on the row (column `params`) so that tests and analyses can
+ * recompute the answer without reading it. `form` names the template family (e.g. `chain`, `word`, `a(x+b)=c`).
+ */
+export interface SynthParams {
+  kind: SynthKind;
+  form: string;
+  /** Integers of the problem, in the order the solver uses them. */
+  nums: number[];
+  /** Operators, for the forms that chain them (`+`, `-`, `*`, `/`). */
+  ops?: string[];
+}
+
+/** A synthetic row: a normal {@link MathRow} plus the generating parameters. */
+export interface SynthRow extends MathRow {
+  id: string;
+  solution: string;
+  level: SynthLevel;
+  source: string;
+  params: SynthParams;
+}
+
+/** A deliberate mistake: the computational step `step` (0-based) returns its true result plus `delta`. */
+export interface Fault {
+  step: number;
+  delta: number;
+}
+
+/** What a solver returns: the reasoning lines and the final value (already in LaTeX). */
+export interface Solved {
+  steps: string[];
+  answer: string;
+  /** Number of computational steps (where a {@link Fault} can be injected). */
+  nSteps: number;
+  /** LaTeX of the value of each computational step, in order (used by "too short" traces). */
+  partials: string[];
+}
+
+/**
+ * Numeric ranges per level. Easy ≈ one operation, Hard ≈ 2–3 chained operations; the number ranges stay small
+ * (one- and two-digit) so that a problem fits in ~40 tokens and a ~1–3M-parameter model can learn the steps.
+ */
+export interface LevelParams {
+  /** Largest operand of + and − (inclusive). */
+  addMax: number;
+  /** Largest factor of × and ÷ (inclusive, ≥ 2). */
+  mulMax: number;
+  /** Number of chained operations in arithmetic chains: [min, max]. */
+  chain: [number, number];
+  /** Largest denominator of a fraction in lowest terms. */
+  denMax: number;
+  /** Largest N in counting problems ("from 1 to N"). */
+  countMax: number;
+  /** Largest modulus in remainder problems. */
+  modMax: number;
+  /** Largest |x| of an equation's solution. */
+  xMax: number;
+}
+
+/** Default difficulty. Hard chains 2–3 operations; both levels keep every number under 100 at the start. */
+export const DEFAULT_LEVELS: Readonly<Record<SynthLevel, Readonly<LevelParams>>> = Object.freeze({
+  Easy: Object.freeze({ addMax: 30, mulMax: 9, chain: [1, 1], denMax: 9, countMax: 50, modMax: 9, xMax: 12 }),
+  Hard: Object.freeze({ addMax: 30, mulMax: 9, chain: [2, 3], denMax: 9, countMax: 60, modMax: 9, xMax: 12 }),
+} as Record<SynthLevel, LevelParams>);
