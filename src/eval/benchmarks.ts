@@ -86,13 +86,12 @@ export function benchmarkFromRows(
     const problem = typeof row.problem === "string" ? row.problem : row.question;
     if (typeof problem !== "string")
       throw new Error(`${name} row ${i}: no string "problem" (or "question") field`);
-    const gold = row[goldField];
-    if (typeof gold !== "string" || gold.length === 0) {
+    const gold = asText(row[goldField]);
+    if (gold === undefined || gold.length === 0) {
       throw new Error(`${name} row ${i}: gold field "${goldField}" is missing or not a non-empty string`);
     }
-    const id =
-      typeof row.id === "string" ? row.id : typeof row.unique_id === "string" ? row.unique_id : String(i);
-    return { id, problem, gold, goldKind, answer: String(row.answer ?? gold) };
+    const id = asText(row.id) ?? asText(row.unique_id) ?? String(i);
+    return { id, problem, gold, goldKind, answer: asText(row.answer) ?? gold };
   });
   const seen = new Set<string>();
   for (const p of problems) {
@@ -100,6 +99,13 @@ export function benchmarkFromRows(
     seen.add(p.id);
   }
   return { name, problems };
+}
+
+/** Strings as they are; numbers (hub copies store AMC answers as floats, AIME ids as ints) as JS prints them. */
+function asText(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "bigint") return String(v);
+  return undefined;
 }
 
 /** Reads a JSON Lines file of objects; errors name the file and line. */
