@@ -1,0 +1,158 @@
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import type { HubOptions } from "../hub/config";
+import { hubDownload } from "../hub/download";
+import { resolveDatasetFiles } from "../hub/resolve";
+import { type ColumnMapping, mapRecord, type RowIssue } from "./columns";
+import { readRecords } from "./readers";
+import type { MathRow } from "./schema";
+
+/** A local file, or a hub dataset split. A bare string is a path if it exists or has an extension, else a hub id. */
+export type DataSource =
+  | string
+  | { path: string }
+  | { hub: string; split?: string; config?: string; revision?: string };
+
+/** How to load. */
+export interface LoadOptions {
+  /** Where MathRow fields come from (see {@link ColumnMapping}); default: the same-named columns. */
+  columns?: ColumnMapping;
+  /** A row missing `problem` or `answer`, or an unreadable line: `skip` it (counted) or `fail` (default `skip`). */
+  onBadRow?: "skip" | "fail";
+  /** `source` for rows that have none, and the prefix of generated ids. Default: file stem or hub id's name. */
+  sourceName?: string;
+  /** Hub connection/cache settings (also from HF_ENDPOINT, HF_TOKEN, OPEN_RS_CACHE, HF_HUB_OFFLINE). */
+  hub?: HubOptions;
+}
+
+/** What happened during a load. */
+export interface LoadReport {
+  /** The source as given, in words. */
+  source: string;
+  /** Local files read (cache paths for hub data). */
+  files: string[];
+  /** Records seen (including bad ones). */
+  total: number;
+  loaded: number;
+  skipped: number;
+  /** Every bad row, by file and row number. */
+  issues: RowIssue[];
+}
+
+/** Rows plus the report. */
+export interface LoadResult {
+  rows: MathRow[];
+  report: LoadReport;
+}
+
+/** Thrown under `onBadRow: "fail"` after the whole source was checked; lists the first issues. */
+export class DataLoadError extends Error {
+  readonly report: LoadReport;
+  constructor(report: LoadReport) {
+    const shown = report.issues.slice(0, 10).map((i) => `  ${i.file}:${i.row}: ${i.message}`);
+    const more = report.issues.length > 10 ? [`  … and ${report.issues.length - 10} more`] : [];
+    super(
+      [
+        `data: ${report.issues.length} bad row(s) in ${report.source} (${report.total} records):`,
+        ...shown,
+        ...more,
+        "Fix the column mapping (options.columns) or load with onBadRow: 'skip'.",
+      ].join("\n"),
+    );
+    this.name = "DataLoadError";
+    this.report = report;
+  }
+}
+
+/** Column mappings for hub ids whose columns are not already problem/answer. */
+const KNOWN_COLUMNS: Record<string, ColumnMapping> = {
+  "knoveleng/OlympiadBench": { problem: ["problem", "question"] },
+  "knoveleng/Minerva-Math": { answerFromBoxed: true },
+  "HuggingFaceH4/MATH-500": { id: ["id", "unique_id"], answerFromBoxed: true },
+  "Hothan/OlympiadBench": { problem: ["problem", "question"], answer: ["answer", "final_answer[0]"] },
+};
+
+function normalizeSource(
+  src: DataSource,
+): { path: string } | { hub: string; split?: string; config?: string; revision?: string } {
+  if (typeof src !== "string") return src;
+  if (existsSync(src) || /\.(jsonl|ndjson|json|parquet)$/i.test(src)) return { path: src };
+  if (/^[\w.-]+\/[\w.-]+$/.test(src)) return { hub: src };
+  throw new Error(`data: "${src}" is neither an existing file nor a hub id (owner/name)`);
+}
+
+/**
+ * Load MathRows from a JSONL/JSON/Parquet file or a hub dataset split (downloaded into the cache with
+ * {@link hubDownload}). Bad rows are reported by file and row number, and skipped or fatal per `onBadRow`;
+ * either way the whole source is read first, so a load never stops halfway.
+ */
+export async function loadDataset(src: DataSource, opts: LoadOptions = {}): Promise<LoadResult> {
+  const s = normalizeSource(src);
+  let files: string[];
+  let name: string;
+  let columns = opts.columns;
+  if ("path" in s) {
+    files = [path.resolve(s.path)];
+    name = path.basename(s.path).replace(/\.[^.]+$/, "");
+  } else {
+    const list = await resolveDatasetFiles({
+      ...opts.hub,
+      repoId: s.hub,
+      split: s.split,
+      config: s.config,
+      revision: s.revision,
+    });
+    files = [];
+    for (const f of list) {
+      const got = await hubDownload({
+        ...opts.hub,
+        repoId: s.hub,
+        repoType: "dataset",
+        revision: f.revision,
+        filename: f.filename,
+        expectedSha256: f.sha256,
+      });
+      files.push(got.path);
+    }
+    name = s.hub.split("/")[1];
+    columns ??= KNOWN_COLUMNS[s.hub];
+  }
+  const label = "path" in s ? s.path : `${s.hub} [${s.config ?? "default"}/${s.split ?? "train"}]`;
+  return mapFiles(files, label, { ...opts, columns, sourceName: opts.sourceName ?? name });
+}
+
+async function mapFiles(
+  files: string[],
+  label: string,
+  opts: LoadOptions & { sourceName: string },
+): Promise<LoadResult> {
+  const report: LoadReport = { source: label, files, total: 0, loaded: 0, skipped: 0, issues: [] };
+  const rows: MathRow[] = [];
+  let offset = 0; // records in earlier files, so generated ids are global row indices
+  for (const file of files) {
+    const raw = await readRecords(file);
+    report.total += raw.records.length + raw.issues.length;
+    report.issues.push(...raw.issues);
+    report.skipped += raw.issues.length;
+    raw.records.forEach((rec, i) => {
+      const mapped = mapRecord(rec.value, opts.columns ?? {}, { file, row: rec.row });
+      if (Array.isArray(mapped)) {
+        report.issues.push(...mapped);
+        report.skipped++;
+        return;
+      }
+      mapped.source ??= opts.sourceName;
+      mapped.id ??= `${opts.sourceName}-${offset + i}`;
+      rows.push(mapped);
+    });
+    offset += raw.records.length;
+  }
+  report.loaded = rows.length;
+  if (opts.onBadRow === "fail" && report.issues.length > 0) throw new DataLoadError(report);
+  return { rows, report };
+}
+
+/** {@link loadDataset}, returning only the rows. */
+export async function loadRows(src: DataSource, opts: LoadOptions = {}): Promise<MathRow[]> {
+  return (await loadDataset(src, opts)).rows;
+}
