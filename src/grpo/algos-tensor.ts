@@ -8,10 +8,10 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import type { GrpoMode, LossType } from "./config";
 
 /** Identity forward, zero gradient (torch `.detach()`); tfjs-core has no stop_gradient op. */
-const stopGradient = tf.customGrad((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-}));
+const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 /** Inputs of {@link microBatchLossTensor}. All tensors are owned by the caller. */
 export interface MicroBatchLossInput {
