@@ -66,11 +66,12 @@ describe("HfTokenizer on the Qwen3 tokenizer", () => {
   });
 
   it("takes eos/pad/bos from tokenizer_config.json and sizes the vocab by its largest id", () => {
-    assert.equal(
-      tok.eosTokenId,
-      tokenizerConfig.added_tokens_decoder["151645"].content === "<|im_end|>" ? 151645 : -1,
-    );
-    assert.equal(tok.padTokenId, 151643); // pad_token "<|endoftext|>"
+    const decoder = tokenizerConfig.added_tokens_decoder as Record<string, { content: string }>;
+    const idOf = (content: string) =>
+      Number(Object.entries(decoder).find(([, v]) => v.content === content)?.[0]);
+    assert.equal(tok.eosTokenId, idOf("<|im_end|>")); // eos_token
+    assert.equal(tok.eosTokenId, 151645);
+    assert.equal(tok.padTokenId, idOf("<|endoftext|>")); // pad_token
     assert.equal(tok.bosTokenId, null); // bos_token null
     const ids = [
       ...Object.values(tokenizerJson.model.vocab as Record<string, number>),
