@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { GRPO_DEFAULTS, type GrpoConfig, IGNORED_KEYS } from "./config";
+import { rewardKeys } from "../rewards/registry";
+import { GRPO_DEFAULTS, type GrpoConfig, IGNORED_KEYS, REWARD_PARAM_KEYS } from "./config";
 
 /** Options for {@link resolveGrpoConfig}. */
 export interface ResolveOptions {
-  /** Valid reward keys (the rewards registry); when given, unknown `reward_funcs` entries are rejected. */
+  /** Valid reward keys; default: the rewards registry's `rewardKeys()` (built-ins and registered ones). */
   rewardNames?: readonly string[];
   /** Receives one message per ignored key. Default: collected into the returned `warnings` only. */
   warn?: (message: string) => void;
@@ -31,6 +32,7 @@ function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
   if (key === "reward_weights") return "numbers?";
   if (key === "save_total_limit") return "int?";
   if (key === "epsilon_high") return "number?";
+  if ((REWARD_PARAM_KEYS as readonly string[]).includes(key)) return "number?";
   const d = GRPO_DEFAULTS[key];
   if (d === null) return "string?";
   if (typeof d === "boolean") return "bool";
@@ -178,7 +180,7 @@ function checkRules(c: GrpoConfig, opts: ResolveOptions): void {
   if (c.save_total_limit !== null && c.save_total_limit < 1) {
     throw bad("save_total_limit", c.save_total_limit, "must be ≥ 1 or null (keep all)");
   }
-  if (c.repetition_max_penalty > 0)
+  if (c.repetition_max_penalty !== null && c.repetition_max_penalty > 0)
     throw bad("repetition_max_penalty", c.repetition_max_penalty, "must be ≤ 0");
   checkSchedule(c);
   checkRewards(c, opts);
@@ -213,15 +215,10 @@ function checkSchedule(c: GrpoConfig): void {
 function checkRewards(c: GrpoConfig, opts: ResolveOptions): void {
   if (c.reward_funcs.length === 0)
     throw bad("reward_funcs", c.reward_funcs, "name at least one reward function");
-  if (opts.rewardNames) {
-    for (const name of c.reward_funcs) {
-      if (!opts.rewardNames.includes(name)) {
-        throw bad(
-          "reward_funcs",
-          name,
-          `unknown reward function; valid names: ${opts.rewardNames.join(", ")}`,
-        );
-      }
+  const valid = opts.rewardNames ?? rewardKeys();
+  for (const name of c.reward_funcs) {
+    if (!valid.includes(name)) {
+      throw bad("reward_funcs", name, `unknown reward function; valid names: ${valid.join(", ")}`);
     }
   }
   if (c.reward_weights !== null && c.reward_weights.length !== c.reward_funcs.length) {
@@ -325,4 +322,14 @@ export function loadGrpoConfig(
     merged[k] = bothObjects ? { ...(prev as object), ...(v as object) } : v;
   }
   return resolveGrpoConfig(merged, opts);
+}
+
+/** The reward parameters a config sets (non-null `REWARD_PARAM_KEYS`), for `resolveRewards`. */
+export function rewardParamsOf(c: Readonly<GrpoConfig>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of REWARD_PARAM_KEYS) {
+    const v = c[k];
+    if (v !== null) out[k] = v;
+  }
+  return out;
 }

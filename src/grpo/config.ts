@@ -120,20 +120,28 @@ export interface GrpoConfig {
   reward_weights: number[] | null;
   /** `faithful` (Open-RS semantics) or `fixed` (current TRL). Default `faithful`. */
   mode: GrpoMode;
-  /** Cosine reward: value for the shortest wrong answer. Default 0.0 (open-r1 script default; the function's is -1). Open-RS: 0.0. */
-  cosine_min_value_wrong: number;
-  /** Cosine reward: value for the longest wrong answer. Default -0.5. Open-RS: -0.5. */
-  cosine_max_value_wrong: number;
-  /** Cosine reward: value for the longest correct answer. Default 0.5. Open-RS: 0.5. */
-  cosine_min_value_correct: number;
-  /** Cosine reward: value for the shortest correct answer. Default 1.0. Open-RS: 1.0. */
-  cosine_max_value_correct: number;
-  /** Cosine reward: length scale (characters in faithful mode). Default 1000. Open-RS Exp 3: 3584 (README). */
-  cosine_max_len: number;
-  /** Repetition penalty: n-gram size. Default 3. Not used by Open-RS. */
-  repetition_n_grams: number;
-  /** Repetition penalty: most negative value (≤ 0). Default -1.0. Not used by Open-RS. */
-  repetition_max_penalty: number;
+  /**
+   * Reward parameters, open-r1 `GRPOScriptArguments` names, passed to the rewards registry; null = the
+   * reward's own default (src/rewards/params.ts). `cosine_min_value_wrong`: faithful 0.0 (open-rs script
+   * default, what Open-RS ran), fixed −1.0. Open-RS: all cosine values at their script defaults.
+   */
+  cosine_min_value_wrong: number | null;
+  /** Cosine reward for a wrong answer at full length; null = −0.5. Open-RS: −0.5. */
+  cosine_max_value_wrong: number | null;
+  /** Cosine reward for a correct answer at full length; null = 0.5. Open-RS: 0.5. */
+  cosine_min_value_correct: number | null;
+  /** Cosine reward for a correct answer at length 0; null = 1.0. Open-RS: 1.0. */
+  cosine_max_value_correct: number | null;
+  /** Cosine length scale (characters in faithful mode, tokens in fixed); null = 1000. Open-RS Exp 3: 3584 (README). */
+  cosine_max_len: number | null;
+  /** Repetition penalty n-gram size; null = 3. Not used by Open-RS. */
+  repetition_n_grams: number | null;
+  /** Most negative repetition penalty (≤ 0); null = −1.0. Not used by Open-RS. */
+  repetition_max_penalty: number | null;
+  /** DAPO soft-overlong L_max in tokens; null = `max_completion_length`. Not used by Open-RS. */
+  max_completion_len: number | null;
+  /** DAPO soft-overlong cache C in tokens; null = 4096. Not used by Open-RS. */
+  soft_punish_cache: number | null;
 
   // ---------------------------------------------------------------- sample handling (not in TRL@69ad852e)
   /** Exclude completions that hit `max_completion_length` without EOS from the loss (current TRL). Default false. */
@@ -157,6 +165,19 @@ export interface GrpoConfig {
   /** Consecutive non-finite (NaN/Inf loss or gradient) steps tolerated before the run stops with an error. Default 3. */
   maxSkippedSteps: number;
 }
+
+/** Reward-parameter fields, forwarded to `resolveRewards` when not null. */
+export const REWARD_PARAM_KEYS = [
+  "cosine_min_value_wrong",
+  "cosine_max_value_wrong",
+  "cosine_min_value_correct",
+  "cosine_max_value_correct",
+  "cosine_max_len",
+  "repetition_n_grams",
+  "repetition_max_penalty",
+  "max_completion_len",
+  "soft_punish_cache",
+] as const;
 
 /** Defaults: TRL@`69ad852e` / HF `TrainingArguments` values, since `mode` defaults to `faithful`. */
 export const GRPO_DEFAULTS: Readonly<GrpoConfig> = Object.freeze({
@@ -195,13 +216,15 @@ export const GRPO_DEFAULTS: Readonly<GrpoConfig> = Object.freeze({
   reward_funcs: Object.freeze(["accuracy", "format"]) as unknown as string[],
   reward_weights: null,
   mode: "faithful",
-  cosine_min_value_wrong: 0.0,
-  cosine_max_value_wrong: -0.5,
-  cosine_min_value_correct: 0.5,
-  cosine_max_value_correct: 1.0,
-  cosine_max_len: 1000,
-  repetition_n_grams: 3,
-  repetition_max_penalty: -1.0,
+  cosine_min_value_wrong: null,
+  cosine_max_value_wrong: null,
+  cosine_min_value_correct: null,
+  cosine_max_value_correct: null,
+  cosine_max_len: null,
+  repetition_n_grams: null,
+  repetition_max_penalty: null,
+  max_completion_len: null,
+  soft_punish_cache: null,
   mask_truncated_completions: false,
   drop_zero_std_groups: false,
   seed: 42,

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { GRPO_DEFAULTS } from "../../src/grpo/config";
-import { loadGrpoConfig, parseOverrides, resolveGrpoConfig } from "../../src/grpo/config-resolve";
+import {
+  loadGrpoConfig,
+  parseOverrides,
+  resolveGrpoConfig,
+  rewardParamsOf,
+} from "../../src/grpo/config-resolve";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -58,6 +63,15 @@ describe("resolveGrpoConfig", () => {
         resolveGrpoConfig({ reward_funcs: ["format", "acurracy"] }, { rewardNames: ["accuracy", "format"] }),
       /reward_funcs = "acurracy" .*valid names: accuracy, format/,
     );
+  });
+
+  it("asks the rewards registry by default", () => {
+    assert.throws(
+      () => resolveGrpoConfig({ reward_funcs: ["cosinus"] }),
+      /reward_funcs = "cosinus" .*valid names: accuracy, format/,
+    );
+    const { config } = resolveGrpoConfig({ reward_funcs: ["format", "cosine"], cosine_max_len: 3584 });
+    assert.deepEqual(rewardParamsOf(config), { cosine_max_len: 3584 });
   });
 
   it("rejects mismatched reward_weights and wrong types", () => {
