@@ -56,3 +56,23 @@ export class FakeEngine implements TextEngine {
     });
   }
 }
+
+/** A trivial scorer for orchestration tests: correct iff the completion contains `\boxed{gold}`. */
+export const boxedScorer = {
+  prepare: (gold: string) => gold,
+  score: async (completion: string, gold: unknown) => completion.includes(`\\boxed{${gold}}`),
+};
+
+/** A small benchmark whose golds are digits, so the fake engine gets some right and some wrong. */
+export function digitBenchmark(name: string, count: number) {
+  return {
+    name,
+    problems: Array.from({ length: count }, (_, i) => ({
+      id: `${name}-${i}`,
+      problem: `What is ${i} + ${i * 3}?`,
+      gold: String((i * 7) % 10),
+      goldKind: "expr" as const,
+      answer: String((i * 7) % 10),
+    })),
+  };
+}
