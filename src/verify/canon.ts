@@ -19,7 +19,16 @@ export function canonicalAnswer(latex: string): string {
   const choice = /^\(\s*([A-Ea-e])\s*\)$|^\\text\{\s*\(?([A-Ea-e])\)?\s*\}$/.exec(s);
   if (choice) s = (choice[1] ?? choice[2]).toUpperCase();
   if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
-  return s;
+  return mixedNumbers(s);
+}
+
+/** `15\frac{39}{40}` → `(15+\frac{39}{40})` when a whole list element is a mixed number. */
+function mixedNumbers(s: string): string {
+  return s.replace(
+    /(^|[,{(]\s*)(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:$|[,})]|\\\}))/g,
+    (_m, pre: string, sign: string, a: string, b: string, c: string) =>
+      `${pre}${sign}(${a}+\\frac{${b}}{${c}})`,
+  );
 }
 
 /** Key for exact string comparison: no whitespace at all. */

@@ -4,7 +4,7 @@
  * element-wise; scalars by exact identity, then decimal rounding when a side is a float, then symbolic
  * simplification of the difference, then random-point evaluation for expressions with free variables.
  */
-import { ComputeEngine } from "@cortex-js/compute-engine";
+import { ComputeEngine, isNumber } from "@cortex-js/compute-engine";
 import {
   asWord,
   firstLhs,
@@ -74,8 +74,13 @@ function collectionEq(g: Node, t: Node, opts: CompareOptions): boolean {
   if (a.t === "union" || b.t === "union") {
     return a.t === "union" && b.t === "union" && unorderedEq(a.items, b.items, opts);
   }
+  if (a.t === "set" || b.t === "set") {
+    // Sets drop repeated elements (sympy's FiniteSet does), so {a, a} = {a}.
+    const x = a.t === "set" ? dedupe(a.items, opts) : a.items;
+    const y = b.t === "set" ? dedupe(b.items, opts) : b.items;
+    return unorderedEq(x, y, opts);
+  }
   if (a.items.length !== b.items.length) return false;
-  if (a.t === "set" || b.t === "set") return unorderedEq(a.items, b.items, opts);
   if (a.t !== b.t) return false;
   return a.items.every((x, i) => nodeEq(x, b.items[i], opts));
 }
@@ -104,6 +109,13 @@ function asInterval(n: Node): Extract<Node, { t: "interval" }> | undefined {
     return { t: "interval", lo: lo.e, hi: hi.e, loOpen: open, hiOpen: open };
   }
   return undefined;
+}
+
+function dedupe(items: Node[], opts: CompareOptions): Node[] {
+  if (items.length > 24) return items;
+  const out: Node[] = [];
+  for (const x of items) if (!out.some((y) => nodeEq(y, x, opts))) out.push(x);
+  return out;
 }
 
 /** Perfect matching between two small multisets under `nodeEq`. */
@@ -169,18 +181,39 @@ function relEq(
   const dt: Json = ["Subtract", t.lhs.e, t.rhs.e];
   if (g.op === t.op && scalarEq(dg, dt, opts)) return true;
   if (FLIP[g.op] === t.op && scalarEq(dg, ["Negate", dt], opts)) return true;
-  if (g.op === "Equal" && t.op === "Equal") return proportional(dg, dt);
+  if (g.op === "Equal" && t.op === "Equal") return proportional(box(dg), box(dt));
   return false;
 }
 
-/** `a/b` is a non-zero constant (the same equation scaled). */
-function proportional(a: Json, b: Json): boolean {
+/** `a/b` is a non-zero constant (the same equation scaled): symbolically, or at several sample points. */
+function proportional(a: Expr, b: Expr): boolean {
   const ratio = box(["Divide", a, b]).simplify();
   if (ratio.freeVariables.length === 0) {
-    const v = ratio.N().re;
-    return Number.isFinite(v) && v !== 0 && Math.abs(ratio.N().im) < 1e-12;
+    const v = ratio.N();
+    return Number.isFinite(v.re) && v.re !== 0 && Math.abs(v.im) < 1e-12;
   }
-  return false;
+  const vars = [...new Set([...a.freeVariables, ...b.freeVariables])];
+  if (vars.length > 6) return false;
+  const ratios: number[] = [];
+  for (let k = 0; k < SAMPLE_POINTS.length; k++) {
+    const subs = samplePoint(vars, k);
+    const x = a.subs(subs).N().re;
+    const y = b.subs(subs).N().re;
+    if (Number.isFinite(x) && Number.isFinite(y) && y !== 0) ratios.push(x / y);
+  }
+  return (
+    ratios.length >= 3 &&
+    ratios[0] !== 0 &&
+    ratios.every((r) => Math.abs(r - ratios[0]) <= 1e-9 * Math.abs(ratios[0]))
+  );
+}
+
+function samplePoint(vars: string[], k: number): Record<string, number> {
+  const subs: Record<string, number> = {};
+  vars.forEach((v, i) => {
+    subs[v] = SAMPLE_POINTS[(k + i) % SAMPLE_POINTS.length] + 0.1 * i;
+  });
+  return subs;
 }
 
 function box(j: Json): Expr {
@@ -202,7 +235,13 @@ export function scalarEq(a: Json, b: Json, opts: CompareOptions): boolean {
   if (A.isSame(B)) return true;
   if (isFloatLiteral(a) || isFloatLiteral(b)) return roundedEq(A, B, opts.precision);
   const vars = [...new Set([...A.freeVariables, ...B.freeVariables])];
-  if (vars.length === 0 && A.isEqual(B) === true) return true;
+  if (vars.length === 0) {
+    // Exact values decide exactly (CE's isEqual has a tolerance: 2^100 would equal 2^100 + 1).
+    const ea = A.evaluate();
+    const eb = B.evaluate();
+    if (isNumber(ea) && isNumber(eb) && ea.isExact && eb.isExact) return ea.isSame(eb);
+    if (A.isEqual(B) === true) return true;
+  }
   const diff = box(["Subtract", A, opts.strict ? B : renameVars(A, B)]).simplify();
   if (diff.is(0)) return true;
   return sampledZero(A, opts.strict ? B : renameVars(A, B), vars);
@@ -229,7 +268,16 @@ function roundedEq(A: Expr, B: Expr, places: number): boolean {
   const big = Math.max(Math.abs(x), Math.abs(y));
   if (big >= 1e9) return Math.abs(x - y) <= big * 10 ** -(places + 3);
   const f = 10 ** places;
-  return Math.round(x * f) === Math.round(y * f);
+  return Math.round(x * f) === Math.round(y * f) && sameSignificant(x, y, places);
+}
+
+/**
+ * Below 1 in magnitude, decimal places alone would equate 1.77e-6 and 1.78e-6 (Math-Verify does); we also
+ * require `digits` significant digits to agree there.
+ */
+export function sameSignificant(x: number, y: number, digits: number): boolean {
+  if (Math.max(Math.abs(x), Math.abs(y)) >= 1) return true;
+  return Number(x.toPrecision(digits)) === Number(y.toPrecision(digits));
 }
 
 const SAMPLE_POINTS = [0.5772, 1.3183, -0.6931, 2.2361];
@@ -239,10 +287,7 @@ function sampledZero(A: Expr, B: Expr, vars: string[]): boolean {
   if (vars.length === 0 || vars.length > 6) return false;
   let checked = 0;
   for (let k = 0; k < SAMPLE_POINTS.length; k++) {
-    const subs: Record<string, number> = {};
-    vars.forEach((v, i) => {
-      subs[v] = SAMPLE_POINTS[(k + i) % SAMPLE_POINTS.length] + 0.1 * i;
-    });
+    const subs = samplePoint(vars, k);
     const x = A.subs(subs).N();
     const y = B.subs(subs).N();
     const xr = x.re;

@@ -86,5 +86,10 @@ function roundScaled(x: ExactNumber, places: number): bigint {
 /** Math-Verify numeric equality: exact unless one side is a float, then rounded to `precision` places. */
 export function exactNumbersEqual(a: ExactNumber, b: ExactNumber, precision: number): boolean {
   if (!a.float && !b.float) return a.n * b.d === b.n * a.d;
-  return roundScaled(a, precision) === roundScaled(b, precision);
+  if (roundScaled(a, precision) !== roundScaled(b, precision)) return false;
+  // Below 1 in magnitude also require `precision` significant digits (Math-Verify equates 1.77e-6, 1.78e-6).
+  const x = Number(a.n) / Number(a.d);
+  const y = Number(b.n) / Number(b.d);
+  if (!Number.isFinite(x) || !Number.isFinite(y) || Math.max(Math.abs(x), Math.abs(y)) >= 1) return true;
+  return Number(x.toPrecision(precision)) === Number(y.toPrecision(precision));
 }
