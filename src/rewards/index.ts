@@ -15,6 +15,7 @@ export {
   DEFAULT_MAX_COMPLETION_LEN,
   REWARD_PARAM_DEFAULTS,
   type RewardParams,
+  type RewardParamsInput,
   validateRewardParams,
 } from "./params";
 export {

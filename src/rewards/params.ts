@@ -62,27 +62,31 @@ const PARAM_KEYS: ReadonlyArray<keyof RewardParams> = [
   "soft_punish_cache",
 ];
 
+/** Params as a config may hold them: `null` (or absent) means "the reward's default". */
+export type RewardParamsInput = { [K in keyof RewardParams]?: number | null };
+
 /**
  * Check a params object at the boundary: unknown keys and non-finite numbers throw an Error that names the
- * field and the valid keys. Returns the same object, typed.
+ * field and the valid keys. `null`/`undefined` values mean "default" and are dropped. Returns a clean copy.
  */
 export function validateRewardParams(params: unknown): RewardParams {
   if (params === undefined || params === null) return {};
-  if (typeof params !== "object") {
+  if (typeof params !== "object" || Array.isArray(params)) {
     throw new Error(`reward params must be an object of { ${PARAM_KEYS.join(", ")} }, got ${typeof params}`);
   }
+  const out: RewardParams = {};
   for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
     if (!(PARAM_KEYS as readonly string[]).includes(key)) {
       throw new Error(`unknown reward param "${key}"; valid keys: ${PARAM_KEYS.join(", ")}`);
     }
-    if (value === undefined) continue;
+    if (value === undefined || value === null) continue;
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new Error(`reward param "${key}" must be a finite number, got ${String(value)}`);
+      throw new Error(`reward param "${key}" must be a finite number or null, got ${String(value)}`);
     }
+    out[key as keyof RewardParams] = value;
   }
-  const p = params as RewardParams;
-  if (p.cosine_max_len !== undefined && p.cosine_max_len <= 0) {
-    throw new Error(`reward param "cosine_max_len" must be > 0, got ${p.cosine_max_len}`);
+  if (out.cosine_max_len !== undefined && out.cosine_max_len <= 0) {
+    throw new Error(`reward param "cosine_max_len" must be > 0, got ${out.cosine_max_len}`);
   }
-  return p;
+  return out;
 }

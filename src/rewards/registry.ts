@@ -21,7 +21,7 @@
  * `ScoreResult.unverifiable` (metric {@link UNVERIFIABLE_METRIC}); no reward logs anything.
  */
 import { accuracyReward, cosineScaledReward, lenReward } from "./accuracy";
-import { type RewardParams, validateRewardParams } from "./params";
+import { type RewardParams, type RewardParamsInput, validateRewardParams } from "./params";
 import {
   formatReward,
   formatRewardR1,
@@ -138,16 +138,20 @@ export function getRewardEntry(key: string): RewardEntry & { weight: number } {
 /**
  * Resolve recipe reward keys into weighted reward functions.
  * @param names registry keys, e.g. `["format", "cosine"]` (Open-RS Exp 3).
- * @param weights one weight per name (TRL `reward_weights`); omitted → each entry's default (1.0 for built-ins).
- * @param params reward params, open-r1 script-argument names (e.g. `{ cosine_max_len: 3584 }`).
+ * @param weights one weight per name (TRL `reward_weights`); omitted/null → each entry's default (1.0 for built-ins).
+ * @param params reward params, open-r1 script-argument names (e.g. `{ cosine_max_len: 3584 }`); null values = default.
  * @throws Error naming the problem: unknown key (lists valid keys), weights length mismatch, non-finite
  *   weight, unknown param, two rewards with the same metric name.
  */
-export function resolveRewards(names: string[], weights?: number[], params?: RewardParams): WeightedReward[] {
+export function resolveRewards(
+  names: string[],
+  weights?: number[] | null,
+  params?: RewardParamsInput | null,
+): WeightedReward[] {
   if (!Array.isArray(names) || names.length === 0) {
     throw new Error(`reward_funcs must be a non-empty array of keys; valid keys: ${rewardKeys().join(", ")}`);
   }
-  if (weights !== undefined && weights.length !== names.length) {
+  if (weights !== undefined && weights !== null && weights.length !== names.length) {
     throw new Error(
       `reward_weights has ${weights.length} entries but reward_funcs has ${names.length} (${names.join(", ")}); ` +
         "give one weight per reward or omit reward_weights",

@@ -74,6 +74,14 @@ describe("reward registry", () => {
     );
     assert.throws(() => resolveRewards(["cosine"], undefined, { cosine_max_len: -1 }), /cosine_max_len/);
     assert.throws(() => resolveRewards([]), /non-empty/);
+    assert.throws(
+      () => resolveRewards(["cosine"], null, { cosine_max_len: Number.NaN }),
+      /finite number or null/,
+    );
+  });
+  it("null weights and null params mean 'default' (as the GRPO config holds them)", () => {
+    const [r] = resolveRewards(["cosine"], null, { cosine_max_len: null, cosine_min_value_wrong: null });
+    assert.equal(r.weight, 1);
   });
 });
 
