@@ -37,8 +37,8 @@ export interface TextEngine {
 }
 
 /** The sampler's entry point (`src/sampler` `generate`). */
-export type GenerateFn = (
-  model: CausalLM,
+export type GenerateFn<M extends CausalLM = CausalLM> = (
+  model: M,
   promptIds: number[][],
   opts: GenerateOptions,
 ) => Promise<GenerateResult> | GenerateResult;
@@ -61,10 +61,10 @@ export interface LocalEngineOptions {
 }
 
 /** Wraps our tfjs model, tokenizer and sampler as a {@link TextEngine}. */
-export function localEngine(
-  model: CausalLM,
+export function localEngine<M extends CausalLM>(
+  model: M,
   tokenizer: TokenizerLike,
-  generate: GenerateFn,
+  generate: GenerateFn<M>,
   opts: LocalEngineOptions,
 ): TextEngine {
   const eos = eosTokenIds(tokenizer, model.config);
