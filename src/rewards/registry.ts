@@ -1,6 +1,6 @@
 /**
  * The reward registry: one literal table from recipe keys to reward factories. It is the only list of reward
- * names in the project; docs and errors are generated from it.
+ * names in the project: errors list its keys, and a test keeps README.md in sync with it.
  *
  * Modes (`ctx.mode`, one switch for every reward):
  *
@@ -18,7 +18,7 @@
  * | rule rewards (format, tags, steps, repetition, soft overlong) | identical                           | identical                                            |
  *
  * Both modes count rows that could not be verified (gold unparseable, verifier failure) in
- * `ScoreResult.unverifiable` (metric {@link UNVERIFIABLE_METRIC}); no reward logs anything.
+ * `ScoreResult.unverifiable` (metric `debug/rewards/unverifiable`); no reward logs anything.
  */
 import { accuracyReward, cosineScaledReward, lenReward } from "./accuracy";
 import { type RewardParams, type RewardParamsInput, validateRewardParams } from "./params";
