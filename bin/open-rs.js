@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// Entry point of `npx open-rs <command>`: registers tsx so the TypeScript sources run as they are (no build step),
+// then hands over to src/cli/main.ts.
+"use strict";
+
+require("tsx/cjs");
+const { main } = require("../src/cli/main.ts");
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,49 @@
+/**
+ * `open-rs info [--backend tensorflow|wasm|cpu] [--json]`: which compute backend this machine gets, its threads
+ * and SIMD, and why the preferred ones were skipped.
+ */
+import { type BackendInfo, initBackend, parseBackendName } from "../../backend/select";
+
+/** One line for the usage listing. */
+export const summary = "show the compute backend chosen (threads, SIMD) and why others were skipped";
+
+const HELP = `Usage: open-rs info [--backend tensorflow|wasm|cpu] [--json]
+
+Shows which backend open-rs-ts runs on here. Order: tensorflow (tfjs-node-gpu, tfjs-node), wasm, cpu.
+--backend (or OPEN_RS_BACKEND) forces one; --json prints the details as one JSON object.`;
+
+/** Human-readable report of a backend choice. */
+export function formatBackendInfo(info: BackendInfo): string {
+  const what = info.package === null ? info.chosen : `${info.chosen} (${info.package})`;
+  const simd = info.simd === null ? "" : `, SIMD ${info.simd ? "on" : "off"}`;
+  const lines = [`backend: ${what}`, `threads: ${info.threads}${simd}`];
+  if (info.skipped.length > 0) {
+    lines.push("skipped:");
+    for (const s of info.skipped) lines.push(`  ${s.name}: ${s.reason}`);
+  }
+  lines.push(`node: ${process.version}`);
+  return lines.join("\n");
+}
+
+/** Run `open-rs info`. */
+export async function run(argv: string[]): Promise<number> {
+  let json = false;
+  let backend: BackendInfo["chosen"] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") json = true;
+    else if (a === "--backend") backend = parseBackendName(argv[++i] ?? "", "--backend");
+    else if (a.startsWith("--backend="))
+      backend = parseBackendName(a.slice("--backend=".length), "--backend");
+    else if (a === "--help" || a === "-h") {
+      console.log(HELP);
+      return 0;
+    } else {
+      console.error(`open-rs info: unknown argument "${a}"\n\n${HELP}`);
+      return 2;
+    }
+  }
+  const info = await initBackend({ backend });
+  console.log(json ? JSON.stringify({ ...info, node: process.version }) : formatBackendInfo(info));
+  return 0;
+}
