@@ -1,0 +1,63 @@
+/**
+ * Child process for the resume / crash tests (run with `node --import tsx`). argv: mode outDir [steps].
+ * - `train <out> <n> [resume]`: build the toy trainer, optionally resume from the latest checkpoint, train
+ *   until step n (checkpoint every 3 steps), write final weights to <out>/weights.json.
+ * - `crash <out>`: resume the latest checkpoint, train one step, and hang in the middle of writing the next
+ *   checkpoint (after the temporary write, before the rename), printing "WRITING" so the parent can kill -9.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { latestCheckpoint } from "../../src/grpo/checkpoint";
+import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
+import { resumeTrainer, saveTrainerCheckpoint } from "../../src/grpo/resume";
+import { GrpoTrainer } from "../../src/grpo/trainer";
+import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "./toy";
+
+export function makeTrainer(out: string, extra: Record<string, unknown> = {}): GrpoTrainer {
+  const { config } = resolveGrpoConfig({
+    ...toyConfig,
+    output_dir: out,
+    save_steps: 3,
+    save_total_limit: 2,
+    log_completions: true,
+    ...extra,
+  });
+  return new GrpoTrainer(config, {
+    model: toyModel(1),
+    tokenizer: toyTokenizer,
+    dataset: toyDataset,
+    rewards: [sevenReward],
+  });
+}
+
+async function main(): Promise<void> {
+  const [mode, out, nArg, flag] = process.argv.slice(2);
+  await useCpu();
+  const t = makeTrainer(out);
+  const ckpt = latestCheckpoint(out);
+  if ((flag === "resume" || mode === "crash") && ckpt) await resumeTrainer(t, ckpt);
+  if (mode === "crash") {
+    await t.trainStep();
+    await saveTrainerCheckpoint(t, {
+      beforeCommit: () => {
+        process.stdout.write("WRITING\n");
+        return new Promise<void>(() => {}); // hang here until killed
+      },
+    });
+    return;
+  }
+  const n = Number(nArg);
+  while (t.step < n) {
+    await t.trainStep();
+    if (t.step % t.config.save_steps === 0) await saveTrainerCheckpoint(t);
+  }
+  const weights = t.model.trainableVariables().map((v) => Array.from(v.dataSync()));
+  writeFileSync(join(out, "weights.json"), JSON.stringify(weights));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
