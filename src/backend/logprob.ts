@@ -1,7 +1,7 @@
 /**
  * Fused token log-probabilities (compute-stack.md §1.2–1.4). `log softmax(x)[t]` through `logSumExp` is slow
  * on wasm (its Max gradient builds a broadcast `Equal`, and `tf.exp` is scalar libm), so the value comes from
- * the native softmax, `lp_t = x_t − max(x) + log(max(softmax(x)))` (no underflow: max(softmax) ≥ 1/V), and the
+ * the native softmax, `lp_t = (x_t − max(x)) + log(max(softmax(x)))` (no underflow: max(softmax) ≥ 1/V), and the
  * gradient is written by hand: `∂lp_t/∂x = onehot(t) − softmax(x)`.
  *
  * {@link headTokenLogProbs} also fuses the lm_head product and processes rows in chunks, recomputing each
@@ -9,6 +9,7 @@
  * [N, 151936] copy is 0.6 MB per token).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 /** Rows × vocab elements per chunk of {@link headTokenLogProbs} (32 MB of fp32 logits). */
 export const DEFAULT_CHUNK_ELEMS = 8 * 1024 * 1024;
@@ -23,12 +24,15 @@ function logProbRows(
     const [n, v] = logits.shape;
     const sm = tf.softmax(logits); // [N, V]
     const mx = tf.max(logits, -1); // [N]
-    const logZ = tf.sub(mx, tf.log(tf.max(sm, -1))); // [N] log-sum-exp
+    const logSmMax = tf.log(tf.max(sm, -1)); // [N] = max − logsumexp
     const flatIdx = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")), targets); // [N]
     const xt = tf.gather(tf.reshape(logits, [-1]), flatIdx); // [N]
-    const lp = tf.sub(xt, logZ) as tf.Tensor1D;
+    // (x_t − max) first: forming logsumexp itself would lose digits when |logits| is large.
+    const lp = tf.add(tf.sub(xt, mx), logSmMax) as tf.Tensor1D;
     if (!withEntropy) return { lp };
-    const entropy = tf.sub(logZ, tf.sum(tf.mul(sm, logits), -1)) as tf.Tensor1D; // H = logZ − Σ p·x
+    // H = logsumexp − Σ p·x = Σ p·(max − x) − log(max p), again without forming logsumexp.
+    const spread = tf.sum(tf.mul(sm, tf.sub(tf.expandDims(mx, 1), logits)), -1); // [N]
+    const entropy = tf.sub(spread, logSmMax) as tf.Tensor1D;
     return { lp, entropy };
   });
 }

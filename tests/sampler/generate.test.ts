@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { Qwen2ForCausalLM } from "../../src/model/qwen2";
+import { generate } from "../../src/sampler/generate";
+import { argmax } from "../../src/sampler/sample";
+import type { GenerateOptions } from "../../src/sampler/types";
+import { Rng } from "../../src/util/rng";
+import { useBackend } from "../backend/setup";
+
+const FIXTURE = join(__dirname, "../fixtures/tiny-qwen2/untied");
+const V = 64;
+const PROMPTS = [[1, 17, 33, 5, 60], [3, 8], [9, 44, 12, 7], [30]];
+
+function opts(over: Partial<GenerateOptions> = {}): GenerateOptions {
+  return { maxNewTokens: 8, eosTokenIds: [], padTokenId: 0, rng: new Rng(1), ...over };
+}
+
+describe("generate", () => {
+  let m: Qwen2ForCausalLM;
+  before(async () => {
+    await useBackend("wasm");
+    m = await Qwen2ForCausalLM.fromPretrained(FIXTURE);
+  });
+  after(() => m.dispose());
+
+  it("greedy decoding equals the argmax of full-forward logits at every step", async () => {
+    const r = await generate(m, PROMPTS, opts({ temperature: 0 }));
+    r.completionIds.forEach((c, i) => {
+      assert.equal(c.length, 8);
+      c.forEach((tok, j) => {
+        const seq = [...PROMPTS[i], ...c.slice(0, j)];
+        const t = m.forward([seq]);
+        const lg = t.dataSync().subarray((seq.length - 1) * V);
+        assert.equal(tok, argmax(lg), `row ${i} step ${j}`);
+        t.dispose();
+      });
+    });
+    assert.deepEqual(r.truncated, [true, true, true, true]);
+  });
+
+  it("the same seed gives the same tokens; another seed gives others", async () => {
+    const o = { temperature: 1.3, topP: 0.95, topK: 40, maxNewTokens: 10 };
+    const a = await generate(m, PROMPTS, opts({ ...o, rng: new Rng(42) }));
+    const b = await generate(m, PROMPTS, opts({ ...o, rng: new Rng(42) }));
+    const c = await generate(m, PROMPTS, opts({ ...o, rng: new Rng(43) }));
+    assert.deepEqual(a.completionIds, b.completionIds);
+    assert.deepEqual(a.logprobs, b.logprobs);
+    assert.notDeepEqual(a.completionIds, c.completionIds);
+  });
+
+  it("stops at EOS (inclusive), flags truncation, and reports model log-probs of the sampled tokens", async () => {
+    const free = await generate(m, PROMPTS, opts({ temperature: 0 }));
+    const eos = free.completionIds[0][2];
+    const r = await generate(m, PROMPTS, opts({ temperature: 0, eosTokenIds: [eos] }));
+    r.completionIds.forEach((c, i) => {
+      const k = free.completionIds[i].indexOf(eos);
+      assert.deepEqual(c, k >= 0 ? free.completionIds[i].slice(0, k + 1) : free.completionIds[i]);
+      assert.equal(r.truncated[i], k < 0);
+      assert.equal(r.logprobs[i].length, c.length);
+    });
+    assert.equal(r.completionIds[0].at(-1), eos);
+    const sampled = await generate(m, PROMPTS, opts({ temperature: 0.7, topK: 5 }));
+    const lp = await m.tokenLogProbs(PROMPTS, sampled.completionIds);
+    for (const [i, row] of sampled.logprobs.entries()) {
+      for (const [j, x] of row.entries()) {
+        assert.ok(Math.abs(x - lp[i][j]) < 1e-4, `row ${i} token ${j}: ${x} vs ${lp[i][j]}`);
+      }
+    }
+  });
+
+  it("micro-batching gives the same greedy tokens and onStep counts every step", async () => {
+    const whole = await generate(m, PROMPTS, opts({ temperature: 0 }));
+    const steps: number[] = [];
+    const split = await generate(
+      m,
+      PROMPTS,
+      opts({ temperature: 0, microBatch: 3, onStep: (s) => steps.push(s) }),
+    );
+    assert.deepEqual(split.completionIds, whole.completionIds);
+    assert.deepEqual(
+      steps,
+      Array.from({ length: 16 }, (_, i) => i + 1),
+    ); // 2 micro-batches × 8 steps
+  });
+
+  it("maxNewTokens 0 gives empty, truncated completions", async () => {
+    const r = await generate(m, PROMPTS, opts({ maxNewTokens: 0 }));
+    assert.deepEqual(r.completionIds, [[], [], [], []]);
+    assert.deepEqual(r.truncated, [true, true, true, true]);
+  });
+
+  it("does not leak tensors", async () => {
+    await generate(m, PROMPTS, opts({ maxNewTokens: 2 }));
+    const n0 = tf.memory().numTensors;
+    await generate(m, PROMPTS, opts({ maxNewTokens: 20, eosTokenIds: [3, 9] }));
+    assert.equal(tf.memory().numTensors, n0);
+  });
+
+  it("rejects bad options and out-of-vocabulary prompts with the field named", async () => {
+    await assert.rejects(generate(m, PROMPTS, opts({ topP: 0 })), /topP must be in \(0, 1\]/);
+    await assert.rejects(generate(m, PROMPTS, opts({ temperature: -1 })), /temperature/);
+    await assert.rejects(generate(m, PROMPTS, opts({ maxNewTokens: 1.5 })), /maxNewTokens/);
+    await assert.rejects(generate(m, PROMPTS, opts({ microBatch: 0 })), /microBatch/);
+    await assert.rejects(generate(m, [[1, 99]], opts()), /token id 99 is outside the vocabulary \[0, 64\)/);
+  });
+});
