@@ -111,7 +111,7 @@ const TO_REMOVE_RE = /\\mathrm\{th\}|\\!\s*|\\text\s*\{\s*\}|\\\$|\$|(?<!\\)["']
 const REPLACEMENTS: Array<[RegExp, string]> = [
   [/\\math(?:rm|it|bf|sf|tt)\b/g, "\\text"],
   [/\\(?:textnormal|textbf|textit|textrm|mbox|operatorname\*?)\b/g, "\\text"],
-  [/\\(?:d|t|c)frac\b/g, "\\frac"],
+  [/\\(?:d|t|c)frac(?![a-zA-Z])/g, "\\frac"],
   [/\\(?:degree|circ)\b/g, "\\circ"],
   [/\s\./g, " 0."],
   [/\{\./g, "{0."],
