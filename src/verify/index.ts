@@ -91,8 +91,12 @@ async function comparePair(g: ParsedAnswer, t: ParsedAnswer, o: Required<VerifyO
   let v = fastPath(gold, target, o);
   if (v === undefined) {
     pool ??= new VerifierPool();
-    v = await pool.check(gold, target, { precision: o.precision, strict: o.strict }, o.timeoutMs);
+    const used = pool;
+    v = await used.check(gold, target, { precision: o.precision, strict: o.strict }, o.timeoutMs);
+    // A check cut short by shutdownVerifier() is answered false but not remembered.
+    if (pool !== used) return v;
   }
+  // Timeouts are cached as false too: the same pair would hang again.
   cacheSet(key, v);
   return v;
 }

@@ -237,3 +237,24 @@ describe("verify: case table (gold, prediction, expected)", () => {
     });
   }
 });
+
+describe("verify: options", () => {
+  after(() => shutdownVerifier());
+  it("precision: 7.14143 equals sqrt(51) at 5 places, not at 6", async () => {
+    assert.equal(await verify(boxed("\\sqrt{51}"), boxed("7.14143"), { precision: 5 }), true);
+    assert.equal(await verify(boxed("\\sqrt{51}"), boxed("7.14143"), { precision: 6 }), false);
+  });
+  it("percent policy: 'either' also accepts the bare number", async () => {
+    assert.equal(await verify(boxed("10\\%"), boxed("10"), { percent: "either" }), true);
+    assert.equal(await verify(boxed("10\\%"), boxed("11"), { percent: "either" }), false);
+  });
+  it("strict: false matches expressions up to renaming their variables", async () => {
+    assert.equal(await verify(boxed("x^2+1"), boxed("y^2+1"), { strict: false }), true);
+    assert.equal(await verify(boxed("x^2+1"), boxed("y^2+1")), false);
+  });
+  it("fallback strings compare only with fallback strings, exactly", async () => {
+    const f = (s: string) => [{ latex: s, raw: s, fallback: true }];
+    assert.equal(await verify(f("abc"), f(" abc ")), true);
+    assert.equal(await verify(f("abc"), [{ latex: "abc", raw: "abc" }]), false);
+  });
+});
