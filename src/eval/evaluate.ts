@@ -3,6 +3,7 @@ import { type BenchmarkScore, type ProblemTally, scoreBenchmark } from "./metric
 import { type EvalProtocol, mathMessages, protocolHash, sampleSeed } from "./protocol";
 import { type ResultsFile, recordKey, type SampleRecord, sampleKey } from "./results";
 import type { Runner, SampleOutput, SampleRequest } from "./runner";
+import { type PreparedGold, prepareGold, scoreCompletion } from "./scoring";
 
 /** Extractive match behind an interface, so orchestration tests can use a trivial scorer. */
 export interface Scorer<G = unknown> {
@@ -12,14 +13,11 @@ export interface Scorer<G = unknown> {
   score(completion: string, gold: G): Promise<boolean>;
 }
 
-/** The verifier-backed lighteval extractive match (src/eval/scoring.ts), loaded on first use. */
-export async function extractiveMatchScorer(): Promise<Scorer> {
-  const s = await import("./scoring");
-  return {
-    prepare: s.prepareGold,
-    score: (c, g) => s.scoreCompletion(c, g as ReturnType<typeof s.prepareGold>),
-  };
-}
+/** The verifier-backed lighteval extractive match (src/eval/scoring.ts). */
+export const extractiveMatchScorer: Scorer<PreparedGold> = Object.freeze({
+  prepare: prepareGold,
+  score: scoreCompletion,
+});
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -70,7 +68,7 @@ export interface EvalRun {
  */
 export async function evaluate(opts: EvaluateOptions): Promise<EvalRun> {
   const { protocol, runner, modelLabel } = opts;
-  const scorer = opts.scorer ?? (await extractiveMatchScorer());
+  const scorer = (opts.scorer ?? extractiveMatchScorer) as Scorer;
   const hash = protocolHash(protocol, modelLabel);
   const done = opts.results?.load() ?? new Map<string, SampleRecord>();
   const params = {

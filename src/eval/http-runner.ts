@@ -79,7 +79,7 @@ export class HttpRunner implements Runner {
       maxBackoffMs: 30_000,
       headers: {},
       fetch: globalThis.fetch,
-      ...opts,
+      ...(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as HttpRunnerOptions),
       baseUrls: opts.baseUrls.map(v1Root),
     };
   }
