@@ -30,29 +30,36 @@ export function makeTrainer(out: string, extra: Record<string, unknown> = {}): G
   });
 }
 
-async function main(): Promise<void> {
-  const [mode, out, nArg, flag] = process.argv.slice(2);
+/** Train the toy task in `out` up to step `n` (checkpoint every 3 steps), optionally resuming; write weights.json. */
+export async function trainTo(out: string, n: number, resume: boolean): Promise<void> {
   await useCpu();
   const t = makeTrainer(out);
   const ckpt = latestCheckpoint(out);
-  if ((flag === "resume" || mode === "crash") && ckpt) await resumeTrainer(t, ckpt);
-  if (mode === "crash") {
-    await t.trainStep();
-    await saveTrainerCheckpoint(t, {
-      beforeCommit: () => {
-        process.stdout.write("WRITING\n");
-        return new Promise<void>(() => {}); // hang here until killed
-      },
-    });
-    return;
-  }
-  const n = Number(nArg);
+  if (resume && ckpt) await resumeTrainer(t, ckpt);
   while (t.step < n) {
     await t.trainStep();
     if (t.step % t.config.save_steps === 0) await saveTrainerCheckpoint(t);
   }
   const weights = t.model.trainableVariables().map((v) => Array.from(v.dataSync()));
   writeFileSync(join(out, "weights.json"), JSON.stringify(weights));
+  t.dispose();
+  t.model.dispose();
+}
+
+async function main(): Promise<void> {
+  const [mode, out, nArg, flag] = process.argv.slice(2);
+  if (mode === "train") return trainTo(out, Number(nArg), flag === "resume");
+  await useCpu();
+  const t = makeTrainer(out);
+  const ckpt = latestCheckpoint(out);
+  if (ckpt) await resumeTrainer(t, ckpt);
+  await t.trainStep();
+  await saveTrainerCheckpoint(t, {
+    beforeCommit: () => {
+      process.stdout.write("WRITING\n");
+      return new Promise<void>(() => {}); // hang here until killed
+    },
+  });
 }
 
 if (require.main === module) {

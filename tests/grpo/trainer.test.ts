@@ -9,7 +9,7 @@ import { latestCheckpoint, listCheckpoints, readCheckpoint } from "../../src/grp
 import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
 import { resumeTrainer, saveTrainerCheckpoint } from "../../src/grpo/resume";
 import { GrpoTrainer } from "../../src/grpo/trainer";
-import { makeTrainer } from "./resume-child";
+import { makeTrainer, trainTo } from "./resume-child";
 import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "./toy";
 
 const CHILD = join(__dirname, "resume-child.ts");
@@ -96,11 +96,11 @@ describe("GRPO trainer on a toy task (reward 1 when the completion contains 7)",
     rmSync(out, { recursive: true, force: true });
   });
 
-  it("resume is bit-identical: 6 steps straight vs 3 + fresh-process resume + 3", () => {
+  it("resume is bit-identical: 6 steps straight vs 3 + fresh-process resume + 3", async () => {
     const a = tmp();
     const b = tmp();
-    runChild(["train", a, "6"]);
-    runChild(["train", b, "3"]);
+    await trainTo(a, 6, false);
+    await trainTo(b, 3, false);
     assert.deepEqual(listCheckpoints(b), [3]);
     runChild(["train", b, "6", "resume"]);
     assert.deepEqual(
@@ -123,7 +123,7 @@ describe("GRPO trainer on a toy task (reward 1 when the completion contains 7)",
 
   it("kill -9 while writing a checkpoint leaves the previous one usable", async () => {
     const out = tmp();
-    runChild(["train", out, "3"]);
+    await trainTo(out, 3, false);
     const child = spawn(process.execPath, ["--import", "tsx", CHILD, "crash", out], {
       stdio: ["ignore", "pipe", "inherit"],
     });
