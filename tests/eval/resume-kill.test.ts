@@ -25,7 +25,7 @@ describe("resume after a kill mid-eval", () => {
   it("SIGKILL a child eval process, then resume: no finished sample is drawn again", {
     timeout: 60_000,
   }, async () => {
-    const engine = new FakeEngine("fake-model", 40); // 40 ms per generate call: the child is killed midway
+    const engine = new FakeEngine("fake-model", 100); // 100 ms per generate call: the child is killed midway
     const srv = createServer(engine, { batchWindowMs: 1 });
     const url = await srv.listen(0);
     const file = path.join(dir, "results.jsonl");
