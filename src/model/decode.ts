@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { mm2d } from "../backend/matmul";
 import { leftPad, ropeTables } from "./batch";
-import { attentionDecode, mlp, rmsNorm } from "./layers";
+import { attentionDecode, mlp, rmsNorm, ropeTensors } from "./layers";
 import type { Qwen2ForCausalLM } from "./qwen2";
 
 type Kv = { k: tf.Tensor3D; v: tf.Tensor3D };
@@ -95,13 +95,12 @@ export class DecodeSession {
     const rope = ropeTables(Int32Array.from(this.nextPos), hd, m.cfg.rope_theta);
     const eps = m.cfg.rms_norm_eps;
     const res = tf.tidy(() => {
-      const cos = tf.tensor3d(rope.cos, [b, 1, hd]);
-      const sin = tf.tensor3d(rope.sin, [b, 1, hd]);
+      const rt = ropeTensors(rope.cos, rope.sin, hd);
       const biasT = tf.tensor3d(bias, [b * kvh, 1, tc]); // [B*KVH, 1, Tc+1]
       let x: tf.Tensor = tf.gather(m.embed, tf.tensor1d(Int32Array.from(tokens), "int32")); // [B, D]
       const caches: Kv[] = [];
       m.layers.forEach((p, i) => {
-        const att = attentionDecode(rmsNorm(x, p.inNorm, eps), p, m.dims, cos, sin, biasT, this.caches[i]);
+        const att = attentionDecode(rmsNorm(x, p.inNorm, eps), p, m.dims, rt, biasT, this.caches[i]);
         caches.push({ k: att.k, v: att.v });
         x = tf.add(x, att.out);
         x = tf.add(x, mlp(rmsNorm(x, p.postNorm, eps), p));

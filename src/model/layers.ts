@@ -35,13 +35,38 @@ export interface AttnDims {
   hd: number;
 }
 
+/** RoPE tables [N, 1, hd] (sin sign-folded); the q pair also carries the 1/√hd attention scale. */
+export interface RopeTensors {
+  cos: tf.Tensor3D;
+  sin: tf.Tensor3D;
+  qcos: tf.Tensor3D;
+  qsin: tf.Tensor3D;
+}
+
+/** Builds {@link RopeTensors} from host tables of N rows × hd. Call inside a tidy. */
+export function ropeTensors(cos: Float32Array, sin: Float32Array, hd: number): RopeTensors {
+  const n = cos.length / hd;
+  const scale = 1 / Math.sqrt(hd);
+  return {
+    cos: tf.tensor3d(cos, [n, 1, hd]),
+    sin: tf.tensor3d(sin, [n, 1, hd]),
+    qcos: tf.tensor3d(
+      cos.map((c) => c * scale),
+      [n, 1, hd],
+    ),
+    qsin: tf.tensor3d(
+      sin.map((c) => c * scale),
+      [n, 1, hd],
+    ),
+  };
+}
+
 /** Inputs shared by every layer of one full (T ≥ 1) pass. */
 export interface FullPassContext {
   b: number;
   t: number;
-  /** [B*T, 1, hd] RoPE cos and sign-folded sin. */
-  cos: tf.Tensor3D;
-  sin: tf.Tensor3D;
+  /** RoPE tables for the B*T positions. */
+  rope: RopeTensors;
   /** Per batch row, the [T, T] additive causal+padding bias. */
   bias: tf.Tensor2D[];
 }
@@ -62,14 +87,20 @@ export function applyRope(x: tf.Tensor3D, cos: tf.Tensor, sin: tf.Tensor): tf.Te
   });
 }
 
-/** q, k, v projections with RoPE applied to q and k. x: [N, D] → q [N, H, hd], k/v [N, KVH, hd]. */
-function qkv(x: tf.Tensor, p: LayerParams, a: AttnDims, cos: tf.Tensor, sin: tf.Tensor) {
+/**
+ * q, k, v projections with RoPE applied to q and k (q also scaled by 1/√hd through its tables).
+ * x: [N, D] → q [N, H, hd], k/v [N, KVH, hd].
+ */
+function qkv(x: tf.Tensor, p: LayerParams, a: AttnDims, rope: RopeTensors) {
   const n = x.shape[0];
   const q = tf.reshape(linear(x, p.q as tf.Tensor2D, p.qb as tf.Tensor1D), [n, a.h, a.hd]); // [N, H, hd]
   const k = tf.reshape(linear(x, p.k as tf.Tensor2D, p.kb as tf.Tensor1D), [n, a.kvh, a.hd]); // [N, KVH, hd]
   const v = tf.reshape(linear(x, p.v as tf.Tensor2D, p.vb as tf.Tensor1D), [n, a.kvh, a.hd]); // [N, KVH, hd]
-  const qs = tf.mul(applyRope(q as tf.Tensor3D, cos, sin), 1 / Math.sqrt(a.hd)); // scale folded into q
-  return { q: qs, k: applyRope(k as tf.Tensor3D, cos, sin), v };
+  return {
+    q: applyRope(q as tf.Tensor3D, rope.qcos, rope.qsin),
+    k: applyRope(k as tf.Tensor3D, rope.cos, rope.sin),
+    v,
+  };
 }
 
 /**
@@ -84,7 +115,7 @@ export function attentionFull(
   keepKv = false,
 ): { out: tf.Tensor; k?: tf.Tensor3D; v?: tf.Tensor3D } {
   const { b, t } = ctx;
-  const { q, k, v } = qkv(x, p, a, ctx.cos, ctx.sin);
+  const { q, k, v } = qkv(x, p, a, ctx.rope);
   const q5 = tf.reshape(q, [b, t, a.kvh, a.g, a.hd]); // [B, T, KVH, G, hd]
   const qf = tf.reshape(tf.transpose(q5, [0, 2, 3, 1, 4]), [b * a.kvh, a.g * t, a.hd]); // [B*KVH, G*T, hd]
   const k4 = tf.reshape(k, [b, t, a.kvh, a.hd]); // [B, T, KVH, hd]
@@ -108,7 +139,7 @@ export function attentionFull(
 }
 
 /**
- * One decode step of attention with a KV cache. x: [B, D] (normed); cos/sin: [B, 1, hd]; bias:
+ * One decode step of attention with a KV cache. x: [B, D] (normed); rope: tables for B positions; bias:
  * [B*KVH, 1, Tc+1] additive key mask; cache K/V: [B*KVH, Tc, hd]. Returns o_proj output [B, D] and the
  * extended cache [B*KVH, Tc+1, hd].
  */
@@ -116,13 +147,12 @@ export function attentionDecode(
   x: tf.Tensor,
   p: LayerParams,
   a: AttnDims,
-  cos: tf.Tensor,
-  sin: tf.Tensor,
+  rope: RopeTensors,
   bias: tf.Tensor,
   cache: { k: tf.Tensor3D; v: tf.Tensor3D },
 ): { out: tf.Tensor; k: tf.Tensor3D; v: tf.Tensor3D } {
   const b = x.shape[0];
-  const { q, k, v } = qkv(x, p, a, cos, sin);
+  const { q, k, v } = qkv(x, p, a, rope);
   const qf = tf.reshape(q, [b * a.kvh, a.g, a.hd]) as tf.Tensor3D; // [B, H, hd] = [B*KVH, G, hd]
   const kc = tf.concat([cache.k, tf.reshape(k, [b * a.kvh, 1, a.hd])], 1) as tf.Tensor3D; // [B*KVH, Tc+1, hd]
   const vc = tf.concat([cache.v, tf.reshape(v, [b * a.kvh, 1, a.hd])], 1) as tf.Tensor3D; // [B*KVH, Tc+1, hd]

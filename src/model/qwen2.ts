@@ -9,7 +9,15 @@ import { mm2d } from "../backend/matmul";
 import { loadHfModelDir, type SaveHfModelDirOptions, saveHfModelDir } from "../io/hf-dir";
 import { causalPaddingBias, type PaddedBatch, positionIds, promptCompletionBatch, ropeTables } from "./batch";
 import { countParameters, parseQwen2Config, type Qwen2Config } from "./config";
-import { type AttnDims, attentionFull, type FullPassContext, type LayerParams, mlp, rmsNorm } from "./layers";
+import {
+  type AttnDims,
+  attentionFull,
+  type FullPassContext,
+  type LayerParams,
+  mlp,
+  rmsNorm,
+  ropeTensors,
+} from "./layers";
 import type { CausalLM, CompletionLogProbs } from "./types";
 import {
   type HostTensor,
@@ -133,8 +141,7 @@ export class Qwen2ForCausalLM implements CausalLM {
     const ctx: FullPassContext = {
       b,
       t,
-      cos: tf.tensor3d(rope.cos, [b * t, 1, hd]),
-      sin: tf.tensor3d(rope.sin, [b * t, 1, hd]),
+      rope: ropeTensors(rope.cos, rope.sin, hd),
       bias: tf.unstack(tf.tensor3d(causalPaddingBias(mask, b, t), [b, t, t])) as tf.Tensor2D[],
     };
     const eps = this.cfg.rms_norm_eps;
