@@ -98,11 +98,65 @@ describe("wasm kernel patches", () => {
     assert.deepEqual(r.wasm[0].slice(6, 9), [3 + 6, 4 + 7, 5 + 8]); // row 2 gathered twice
   });
 
+  it("Transpose matches the cpu backend on 2-D, batched 2-D, size-1 and other permutations", async () => {
+    const cases: Array<[number[], number[]]> = [
+      [
+        [37, 19],
+        [1, 0],
+      ],
+      [
+        [3, 17, 40],
+        [0, 2, 1],
+      ],
+      [
+        [1, 5, 1, 3],
+        [3, 1, 2, 0],
+      ],
+      [
+        [2, 5, 2, 2, 3],
+        [0, 2, 3, 1, 4],
+      ],
+      [
+        [2, 3, 4],
+        [2, 0, 1],
+      ],
+    ];
+    for (const [shape, perm] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const r = await onBoth(() => tf.transpose(tf.reshape(tf.range(0, n), shape), perm));
+      assert.deepEqual(r.wasm, r.cpu, `transpose [${shape}] by [${perm}]`);
+    }
+    const small = await onBoth(() => tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])));
+    assert.deepEqual(small.wasm[0], [1, 4, 2, 5, 3, 6]);
+  });
+
+  it("Sum over leading axes (and others) matches the cpu backend", async () => {
+    const x = () => tf.reshape(tf.range(0, 60, 1, "float32"), [3, 4, 5]);
+    for (const [axis, keep] of [
+      [0, false],
+      [[0, 1], true],
+      [2, false],
+      [1, false],
+      [[0, 2], false],
+    ] as const) {
+      const r = await onBoth(() => tf.sum(x(), axis as number | number[], keep));
+      assert.deepEqual(r.wasm, r.cpu, `sum over ${axis}`);
+    }
+    const r = await onBoth(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), 0));
+    assert.deepEqual(r.wasm[0], [9, 12]);
+  });
+
   it("patched kernels do not leak tensors", async () => {
     await useBackend("wasm");
     const x = tf.reshape(tf.range(0, 120), [2, 3, 4, 5]);
     const n0 = tf.memory().numTensors;
-    tf.dispose([...tf.unstack(x, 1), ...tf.split(x, 2, 2), tf.slice(x, [0, 1, 1, 0], [2, 2, 2, 5])]);
+    tf.dispose([
+      ...tf.unstack(x, 1),
+      ...tf.split(x, 2, 2),
+      tf.slice(x, [0, 1, 1, 0], [2, 2, 2, 5]),
+      tf.transpose(x, [0, 1, 3, 2]),
+      tf.sum(x, [0, 1]),
+    ]);
     assert.equal(tf.memory().numTensors, n0);
     x.dispose();
   });
