@@ -34,7 +34,7 @@ const qwen = (v: number, d: number, l: number, h: number, kv: number, f: number)
 
 const CONFIGS: BenchConfig[] = [
   { name: "m1", hf: qwen(2048, 128, 4, 4, 2, 352), trainMicroBatch: 8 },
-  { name: "m10", hf: qwen(8192, 256, 8, 4, 2, 1024), trainMicroBatch: 1 },
+  { name: "m10", hf: qwen(8192, 256, 8, 4, 2, 1024), trainMicroBatch: 4 },
 ];
 
 const B = 8;
@@ -88,6 +88,12 @@ function trainStep(
   }
 }
 
+/** Size of the wasm heap (its high-water mark: wasm memory never shrinks), or null off wasm. */
+function wasmHeapMb(): number | null {
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? Math.round(heap.length / 2 ** 20) : null;
+}
+
 async function benchOne(c: BenchConfig, rng: Rng): Promise<Record<string, unknown>> {
   const m = Qwen2ForCausalLM.random(c.hf, 1);
   const v = m.cfg.vocab_size;
@@ -125,6 +131,7 @@ async function benchOne(c: BenchConfig, rng: Rng): Promise<Record<string, unknow
     gen_ms_per_step: +((genS / GEN_NEW) * 1e3).toFixed(1),
     fwd_gflop_s: +((flopsPerTok * tokens) / fwdS / 1e9).toFixed(2),
     train_gflop_s: +((3 * flopsPerTok * tokens) / trainS / 1e9).toFixed(2),
+    wasm_heap_mb: wasmHeapMb(),
     num_tensors_after: 0,
   };
   opt.dispose();
