@@ -8,14 +8,49 @@ import { lengthFigure, type MetricsRow, rewardFigure, trainingFigure, type Updat
 import { currentSink, type DisplaySink, escapeHtml, LiveDisplay } from "./display";
 import { LivePlot } from "./plotly";
 
-/** What the dashboard needs from a run: its metrics so far, its live updates, and a `step` event. */
+/** Config fields the dashboard reads (the run's live config). */
+export interface DashboardConfig {
+  max_completion_length?: number;
+  max_steps?: number;
+}
+
+/**
+ * What the dashboard needs from a run: its metrics so far and a `step` event. A GRPO run handle (`train()`)
+ * fits as it is: `on` returns an unsubscribe function, live updates are read from each row's `updates`, and
+ * the live config from `trainer.config`.
+ */
 export interface DashboardSource {
   readonly metrics: readonly MetricsRow[];
+  /** Live updates; default: taken from the rows' `updates` field (where `run.update()` logs them). */
   readonly updates?: readonly UpdateMarker[];
   on(event: "step", listener: (row: MetricsRow) => void): unknown;
   off?(event: "step", listener: (row: MetricsRow) => void): unknown;
-  /** Current max_completion_length, drawn as a line on the length chart. */
-  readonly config?: { max_completion_length?: number; max_steps?: number };
+  /** Current max_completion_length (a line on the length chart) and max_steps. */
+  readonly config?: DashboardConfig;
+  readonly trainer?: { readonly config: DashboardConfig; readonly totalSteps?: number };
+}
+
+/** Update markers of a run: its own list, else the `updates` recorded on its metrics rows. */
+export function updateMarkers(run: Pick<DashboardSource, "metrics" | "updates">): UpdateMarker[] {
+  if (run.updates) return [...run.updates];
+  return run.metrics
+    .filter((r) => typeof r.updates === "object" && r.updates !== null)
+    .map((r) => ({ step: r.step, changes: r.updates as Record<string, unknown> }));
+}
+
+/** Resolves once the run has completed `step` steps (at once if it already has). */
+export function waitForStep(run: Pick<DashboardSource, "metrics" | "on">, step: number): Promise<void> {
+  const last = run.metrics[run.metrics.length - 1];
+  if (last && last.step >= step) return Promise.resolve();
+  return new Promise((resolve) => {
+    let off: unknown;
+    const listener = (row: MetricsRow) => {
+      if (row.step < step) return;
+      if (typeof off === "function") off();
+      resolve();
+    };
+    off = run.on("step", listener);
+  });
 }
 
 export interface DashboardOptions {
@@ -32,6 +67,7 @@ export class Dashboard {
   private readonly training: LivePlot;
   private readonly status: LiveDisplay;
   private readonly listener: (row: MetricsRow) => void;
+  private unsubscribe: unknown;
   /** Number of redraws so far (each redraw updates every chart in place). */
   redraws = 0;
 
@@ -48,32 +84,34 @@ export class Dashboard {
     this.listener = (row) => {
       if (row.step % every === 0) this.redraw();
     };
-    run.on("step", this.listener);
+    this.unsubscribe = run.on("step", this.listener);
     this.redraw();
   }
 
   /** Draw all charts from the run's current metrics. */
   redraw(): void {
     const rows = [...this.run.metrics];
-    const updates = [...(this.run.updates ?? [])];
+    const updates = updateMarkers(this.run);
     const last = rows[rows.length - 1];
-    const maxSteps = this.run.config?.max_steps;
+    const config = this.run.config ?? this.run.trainer?.config ?? {};
+    const maxSteps =
+      this.run.trainer?.totalSteps ??
+      (config.max_steps && config.max_steps > 0 ? config.max_steps : undefined);
     const fmt = (k: string) => (typeof last?.[k] === "number" ? (last[k] as number).toFixed(3) : "–");
     this.status.show({
       "text/html": `<div style="font:13px system-ui"><b>step ${last?.step ?? 0}${maxSteps ? ` / ${maxSteps}` : ""}</b> · reward ${fmt("reward")} · mean length ${fmt("completions/mean_length")} · KL ${fmt("kl")} · lr ${fmt("learning_rate")}${updates.length ? ` · ${updates.length} live update(s)` : ""}</div>`,
       "text/plain": escapeHtml(`step ${last?.step ?? 0}`),
     });
     this.reward.show(rewardFigure(rows, { window: this.opts.window, updates }));
-    this.length.show(
-      lengthFigure(rows, { maxCompletionLength: this.run.config?.max_completion_length, updates }),
-    );
+    this.length.show(lengthFigure(rows, { maxCompletionLength: config.max_completion_length, updates }));
     this.training.show(trainingFigure(rows, { updates }));
     this.redraws++;
   }
 
   /** Stop listening to the run (the charts keep their last state). */
   close(): void {
-    this.run.off?.("step", this.listener);
+    if (typeof this.unsubscribe === "function") this.unsubscribe();
+    else this.run.off?.("step", this.listener);
   }
 }
 

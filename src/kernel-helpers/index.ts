@@ -2,8 +2,8 @@
 
 export type { MetricsRow, UpdateMarker } from "./charts";
 export { lengthFigure, rewardFigure, rollingMean, stepTimeFigure, trainingFigure } from "./charts";
-export type { DashboardOptions, DashboardSource } from "./dashboard";
-export { Dashboard, liveDashboard } from "./dashboard";
+export type { DashboardConfig, DashboardOptions, DashboardSource } from "./dashboard";
+export { Dashboard, liveDashboard, updateMarkers, waitForStep } from "./dashboard";
 export type { DisplaySink, MimeBundle } from "./display";
 export { display, displayHtml, inNotebook, LiveDisplay, RecordingSink, setDisplaySink } from "./display";
 export type { Figure } from "./plotly";
