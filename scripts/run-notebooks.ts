@@ -14,7 +14,7 @@
  * and OPEN_RS_NB_OUT (default reports/) is where the HTML goes.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 /** The repository root (this file is scripts/run-notebooks.ts). */
@@ -79,26 +79,8 @@ export interface ExecuteOptions {
   echo?: boolean;
 }
 
-/** Execute one notebook headless into `<outDir>/<name>.html`; never throws for a failing notebook. */
-export function executeNotebook(name: string, opts: ExecuteOptions = {}): Promise<NotebookRun> {
-  const outDir = path.resolve(opts.outDir ?? process.env.OPEN_RS_NB_OUT ?? path.join(REPO_ROOT, "reports"));
-  mkdirSync(outDir, { recursive: true });
-  const input = path.join(NOTEBOOK_DIR, `${name}.ipynb`);
-  if (!existsSync(input)) throw new Error(`no notebook ${input}; valid: ${listNotebooks().join(", ")}`);
-  const args = [
-    "nbconvert",
-    "--to",
-    "html",
-    "--execute",
-    input,
-    "--output-dir",
-    outDir,
-    "--output",
-    name,
-    "--ExecutePreprocessor.kernel_name=open-rs",
-    `--ExecutePreprocessor.timeout=${opts.cellTimeout ?? -1}`,
-  ];
-  const t0 = Date.now();
+/** Run a jupyter subcommand; resolves to its exit code and the tail of its output. */
+function jupyter(args: string[], opts: ExecuteOptions): Promise<{ code: number; tail: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("jupyter", args, { cwd: REPO_ROOT, env: jupyterEnv(opts.env) });
     let tail = "";
@@ -109,17 +91,104 @@ export function executeNotebook(name: string, opts: ExecuteOptions = {}): Promis
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
     child.on("error", (e) => reject(new Error(`cannot start jupyter (${e.message}). ${INSTALL_HINT}`)));
-    child.on("close", (code) => {
-      const run: NotebookRun = {
-        name,
-        html: path.join(outDir, `${name}.html`),
-        seconds: (Date.now() - t0) / 1000,
-        ok: code === 0,
-      };
-      if (code !== 0) run.error = tail;
-      resolve(run);
-    });
+    child.on("close", (code) => resolve({ code: code ?? 1, tail }));
   });
+}
+
+interface NbCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Array<{
+    output_type: string;
+    name?: string;
+    text?: string | string[];
+    ename?: string;
+    evalue?: string;
+  }>;
+}
+
+/** What the last code cell of every notebook prints; its absence means a cell failed or was aborted. */
+export const COMPLETE_MARK = "notebook complete";
+
+/**
+ * Why an executed notebook did not run clean, or null when it did. tslab reports a failing cell only as an
+ * error reply (nbclient's `--allow-errors` records no output for it) and aborts the cells after it, so the
+ * test is the last cell's {@link COMPLETE_MARK}; the first cell that wrote to stderr is quoted (type errors and
+ * exceptions land there).
+ */
+export function firstFailure(executedIpynb: string): string | null {
+  const nb = JSON.parse(readFileSync(executedIpynb, "utf8")) as { cells: NbCell[] };
+  const text = (t?: string | string[]) => (Array.isArray(t) ? t.join("") : (t ?? ""));
+  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+  if (outputs.some((o) => o.name === "stdout" && text(o.text).includes(COMPLETE_MARK))) return null;
+  for (const [i, cell] of nb.cells.entries()) {
+    const stderr = (cell.outputs ?? []).filter((o) => o.name === "stderr" || o.output_type === "error");
+    if (stderr.length === 0) continue;
+    const src = text(cell.source).split("\n").slice(0, 3).join("\n");
+    const msg = stderr.map((o) => text(o.text) || `${o.ename}: ${o.evalue}`).join("");
+    return `cell ${i} failed (later cells were aborted):\n${msg}\n--- the cell begins:\n${src}`;
+  }
+  return `the last cell did not print "${COMPLETE_MARK}": a cell failed or was aborted`;
+}
+
+/**
+ * Make exported HTML self-contained: drop `<script src="file://...">` tags (Debian's nbconvert points require.js
+ * and MathJax at /usr/share/javascript, which is absent on most machines and on every machine the HTML is
+ * shared to; nothing of ours needs them, plotly is inlined). Returns the number of tags removed.
+ */
+export function stripLocalScripts(htmlFile: string): number {
+  const html = readFileSync(htmlFile, "utf8");
+  let removed = 0;
+  const out = html.replace(/<script[^>]*\ssrc="file:\/\/[^"]*"[^>]*>\s*<\/script>/g, () => {
+    removed++;
+    return "";
+  });
+  if (removed) writeFileSync(htmlFile, out);
+  return removed;
+}
+
+/**
+ * Execute one notebook headless into `<outDir>/<name>.ipynb` (with outputs) and `<outDir>/<name>.html`.
+ * Never throws for a failing notebook: the result says which cell failed and what it printed.
+ */
+export async function executeNotebook(name: string, opts: ExecuteOptions = {}): Promise<NotebookRun> {
+  const outDir = path.resolve(opts.outDir ?? process.env.OPEN_RS_NB_OUT ?? path.join(REPO_ROOT, "reports"));
+  mkdirSync(outDir, { recursive: true });
+  const input = path.join(NOTEBOOK_DIR, `${name}.ipynb`);
+  if (!existsSync(input)) throw new Error(`no notebook ${input}; valid: ${listNotebooks().join(", ")}`);
+  const executed = path.join(outDir, `${name}.ipynb`);
+  const html = path.join(outDir, `${name}.html`);
+  rmSync(html, { force: true });
+  const t0 = Date.now();
+  const exec = await jupyter(
+    [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--allow-errors",
+      input,
+      "--output-dir",
+      outDir,
+      "--output",
+      name,
+      "--ExecutePreprocessor.kernel_name=open-rs",
+      `--ExecutePreprocessor.timeout=${opts.cellTimeout ?? -1}`,
+    ],
+    opts,
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  if (exec.code !== 0 || !existsSync(executed)) {
+    return { name, html, seconds, ok: false, error: exec.tail };
+  }
+  const failure = firstFailure(executed);
+  const conv = await jupyter(
+    ["nbconvert", "--to", "html", executed, "--output-dir", outDir, "--output", name],
+    opts,
+  );
+  if (conv.code !== 0) return { name, html, seconds, ok: false, error: conv.tail };
+  stripLocalScripts(html);
+  return failure ? { name, html, seconds, ok: false, error: failure } : { name, html, seconds, ok: true };
 }
 
 /** Execute notebooks in order; prints a timing table. Resolves to the runs. */
@@ -130,6 +199,7 @@ export async function executeNotebooks(names: string[], opts: ExecuteOptions = {
     const run = await executeNotebook(name, opts);
     runs.push(run);
     process.stderr.write(`${run.ok ? "✓" : "✗"} ${name}: ${run.seconds.toFixed(0)} s → ${run.html}\n`);
+    if (!run.ok) process.stderr.write(`${run.error}\n`);
   }
   process.stderr.write("\nnotebook                 wall time  result\n");
   for (const r of runs) {

@@ -97,7 +97,11 @@ export class Dashboard {
     const maxSteps =
       this.run.trainer?.totalSteps ??
       (config.max_steps && config.max_steps > 0 ? config.max_steps : undefined);
-    const fmt = (k: string) => (typeof last?.[k] === "number" ? (last[k] as number).toFixed(3) : "–");
+    const fmt = (k: string) => {
+      const v = last?.[k];
+      if (typeof v !== "number" || !Number.isFinite(v)) return "–";
+      return v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(2) : v.toFixed(3);
+    };
     this.status.show({
       "text/html": `<div style="font:13px system-ui"><b>step ${last?.step ?? 0}${maxSteps ? ` / ${maxSteps}` : ""}</b> · reward ${fmt("reward")} · mean length ${fmt("completions/mean_length")} · KL ${fmt("kl")} · lr ${fmt("learning_rate")}${updates.length ? ` · ${updates.length} live update(s)` : ""}</div>`,
       "text/plain": escapeHtml(`step ${last?.step ?? 0}`),

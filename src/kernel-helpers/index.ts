@@ -6,6 +6,15 @@ export type { DashboardConfig, DashboardOptions, DashboardSource } from "./dashb
 export { Dashboard, liveDashboard, updateMarkers, waitForStep } from "./dashboard";
 export type { DisplaySink, MimeBundle } from "./display";
 export { display, displayHtml, inNotebook, LiveDisplay, RecordingSink, setDisplaySink } from "./display";
+export type { HtmlTable } from "./notebook";
+export {
+  completionRecord,
+  displayMarkdown,
+  envChoice,
+  envNumber,
+  readCompletions,
+  showTable,
+} from "./notebook";
 export type { Figure } from "./plotly";
 export { LivePlot, plotlyInit, showFigure } from "./plotly";
 export { formatDuration, ProgressBar } from "./progress";

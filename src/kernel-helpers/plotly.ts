@@ -45,19 +45,40 @@ const BASE_LAYOUT = {
   legend: { orientation: "h", y: -0.2 },
 };
 
+/**
+ * plotly.js ≥ 3 dropped string titles (`title: "Reward"` draws nothing): turn the layout's and each axis's
+ * string `title` into `{ text }`, so figures written either way show their titles.
+ */
+export function normalizeTitles(layout: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...layout };
+  const fix = (t: unknown) => (typeof t === "string" ? { text: t } : t);
+  if ("title" in out) out.title = fix(out.title);
+  for (const [k, v] of Object.entries(out)) {
+    if (/^[xy]axis\d*$/.test(k) && typeof v === "object" && v !== null && "title" in v) {
+      out[k] = { ...(v as Record<string, unknown>), title: fix((v as { title: unknown }).title) };
+    }
+  }
+  return out;
+}
+
+function titleText(layout: Record<string, unknown>): string {
+  const t = layout.title as { text?: unknown } | undefined;
+  return typeof t?.text === "string" ? t.text : "plot";
+}
+
 /** The bundle for one figure; `divId` must be unique in the page. */
 export function figureBundle(fig: Figure, divId: string): MimeBundle {
-  const layout = { ...BASE_LAYOUT, ...(fig.layout ?? {}) };
+  const layout = normalizeTitles({ ...BASE_LAYOUT, ...(fig.layout ?? {}) });
   const json = JSON.stringify({ data: fig.data, layout }).replace(/</g, "\\u003c");
   const html =
-    `<div id="${divId}" class="open-rs-plot" style="width:100%;min-height:${layout.height}px"></div>` +
+    `<div id="${divId}" class="open-rs-plot" style="width:100%;min-height:${String(layout.height)}px"></div>` +
     `<script type="text/javascript">(function(){var f=${json};var el=document.getElementById("${divId}");` +
     `if(window.Plotly&&el){window.Plotly.react(el,f.data,f.layout,{responsive:true,displaylogo:false});}` +
     `else if(el){el.textContent="plotly.js is not loaded: run plotlyInit() first";}})();</script>`;
   return {
     "text/html": html,
     "application/vnd.plotly.v1+json": { data: fig.data, layout },
-    "text/plain": `<Figure: ${String((layout as { title?: unknown }).title ?? "plot")}>`,
+    "text/plain": `<Figure: ${titleText(layout)}>`,
   };
 }
 
