@@ -1,0 +1,143 @@
+/**
+ * Supervised fine-tuning by cross-entropy on completion tokens, read top to bottom: take the step's examples
+ * → micro-batches by padded tokens → accumulate gradients of the token-mean loss → clip → optimizer at the
+ * scheduled LR → loss.jsonl line, progress bar, optional checkpoint.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { saveHf } from "../grpo/model-state";
+import { globalGradNorm } from "../grpo/optimizer";
+import { learningRateAt } from "../grpo/schedule";
+import { ProgressBar, type ProgressOptions } from "../kernel-helpers/progress";
+import type { CausalLM } from "../model/types";
+import { resolveSftConfig, type SftConfig } from "./config";
+import { EpochOrder, microBatchesByTokens, type SftTokens } from "./data";
+import { sftLossTensor } from "./loss";
+import { makeSftOptimizer, type SftOptimizerHandle } from "./optim";
+
+/** One loss.jsonl line. */
+export interface SftStepRecord {
+  step: number;
+  /** Token-mean cross-entropy of the step's completions (nats/token). */
+  loss: number;
+  /** LR used by this step's update. */
+  learning_rate: number;
+  /** Global gradient norm before clipping. */
+  grad_norm: number;
+  /** Completion tokens in the step. */
+  tokens: number;
+  /** Completed passes over the data when the step ended. */
+  epoch: number;
+  /** Wall seconds of the step. */
+  step_time: number;
+}
+
+/** Inputs of {@link trainSft}. */
+export interface SftRunOptions {
+  /** Trained in place. */
+  model: CausalLM;
+  /** Tokenised examples ({@link encodeSftPair}). */
+  data: readonly SftTokens[];
+  /** Config overrides over {@link SFT_DEFAULTS}; `max_steps` is required. */
+  config: Partial<SftConfig>;
+  /** Tokenizer files copied into checkpoints. */
+  tokenizerDir?: string;
+  /** Called after each step (live plots, early stop by throwing). */
+  onStep?: (r: SftStepRecord) => void;
+  /** Progress bar options; `false` hides it. Default: a bar labelled "sft". */
+  progress?: ProgressOptions | false;
+}
+
+/** Result of {@link trainSft}. */
+export interface SftResult {
+  config: SftConfig;
+  history: SftStepRecord[];
+  seconds: number;
+}
+
+/** Summed gradients of the step loss over its micro-batches, and the summed loss. Caller disposes grads. */
+function stepGradients(
+  model: CausalLM,
+  batch: readonly SftTokens[],
+  microTokens: number,
+): { grads: tf.Tensor[]; loss: number; tokens: number } {
+  const vars = model.trainableVariables();
+  const tokens = batch.reduce((s, e) => s + e.completionIds.length, 0);
+  let acc: tf.Tensor[] | null = null;
+  let loss = 0;
+  for (const idx of microBatchesByTokens(batch, microTokens)) {
+    // A one-row pass is sent as two copies at half weight: the engine's gradient through a batch of one
+    // row fails (tf.unstack's gradient in Qwen2ForCausalLM.hidden), and the duplicate gives the same gradient.
+    const rows = idx.length === 1 ? [idx[0], idx[0]] : idx;
+    const p = rows.map((i) => batch[i].promptIds);
+    const c = rows.map((i) => batch[i].completionIds);
+    const denom = tokens * (rows.length / idx.length);
+    const { value, grads } = tf.variableGrads(() => sftLossTensor(model, p, c, denom), vars);
+    loss += value.dataSync()[0];
+    value.dispose();
+    const g = vars.map((v) => grads[v.name]);
+    if (acc === null) acc = g;
+    else {
+      const prev: tf.Tensor[] = acc;
+      acc = prev.map((a, i) => tf.add(a, g[i]));
+      for (const t of [...prev, ...g]) t.dispose();
+    }
+  }
+  return { grads: acc ?? [], loss, tokens };
+}
+
+/** One optimizer step; returns its record (without `epoch`/`step_time`, filled by the caller). */
+function sftStep(
+  model: CausalLM,
+  opt: SftOptimizerHandle,
+  batch: readonly SftTokens[],
+  c: SftConfig,
+  step: number,
+): Omit<SftStepRecord, "epoch" | "step_time"> {
+  const { grads, loss, tokens } = stepGradients(model, batch, c.micro_batch_tokens);
+  const { norm, coef } = globalGradNorm(grads, c.max_grad_norm);
+  const lr = learningRateAt(c, step, c.max_steps);
+  if (Number.isFinite(norm)) opt.apply(grads, lr, coef);
+  for (const g of grads) g.dispose();
+  return { step: step + 1, loss, learning_rate: lr, grad_norm: norm, tokens };
+}
+
+/**
+ * Run SFT for `config.max_steps` steps of `per_device_train_batch_size` examples (seeded epoch shuffles).
+ * Writes `output_dir/loss.jsonl` (one {@link SftStepRecord} per step) and checkpoints when configured.
+ * Steps whose gradient is NaN/Inf are skipped (logged with their norm).
+ */
+export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
+  const c = resolveSftConfig(opts.config);
+  const order = new EpochOrder(opts.data.length, c.seed);
+  const opt = makeSftOptimizer(opts.model.trainableVariables(), c);
+  const bar =
+    opts.progress === false ? null : new ProgressBar(c.max_steps, { label: "sft", ...opts.progress });
+  const lossFile = c.output_dir === null ? null : join(c.output_dir, "loss.jsonl");
+  if (c.output_dir !== null && lossFile !== null) {
+    mkdirSync(c.output_dir, { recursive: true });
+    writeFileSync(lossFile, "");
+  }
+  const history: SftStepRecord[] = [];
+  const t0 = performance.now();
+  try {
+    for (let step = 0; step < c.max_steps; step++) {
+      const ts = performance.now();
+      const batch = order.next(c.per_device_train_batch_size).map((i) => opts.data[i]);
+      const r = sftStep(opts.model, opt, batch, c, step);
+      const rec: SftStepRecord = { ...r, epoch: order.epoch, step_time: (performance.now() - ts) / 1000 };
+      history.push(rec);
+      if (lossFile !== null) appendFileSync(lossFile, `${JSON.stringify(rec)}\n`);
+      bar?.tick(1, `loss ${rec.loss.toFixed(3)} · lr ${rec.learning_rate.toExponential(1)}`);
+      opts.onStep?.(rec);
+      if (c.output_dir !== null && c.save_steps > 0 && rec.step % c.save_steps === 0) {
+        await saveHf(opts.model, join(c.output_dir, `checkpoint-${rec.step}`), opts.tokenizerDir);
+      }
+      await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    opt.dispose();
+  }
+  return { config: c, history, seconds: (performance.now() - t0) / 1000 };
+}
