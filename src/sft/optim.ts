@@ -14,8 +14,12 @@ export interface SftOptimizerHandle {
 export function makeSftOptimizer(vars: readonly tf.Variable[], c: SftConfig): SftOptimizerHandle {
   if (c.optimizer === "adamw") {
     // tidy: AdamW builds its moments from `tf.zerosLike` temporaries, which would otherwise stay allocated
-    const opt = tf.tidy(() => new AdamW(vars, c));
-    return { apply: (g, lr, s) => opt.apply(g, lr, s), dispose: () => opt.dispose() };
+    let opt: AdamW | null = null;
+    tf.tidy(() => {
+      opt = new AdamW(vars, c);
+    });
+    const built = opt as unknown as AdamW;
+    return { apply: (g, lr, s) => built.apply(g, lr, s), dispose: () => built.dispose() };
   }
   const opt = tf.train.adam(c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_epsilon);
   const handle = opt as unknown as { learningRate: number };
