@@ -31,11 +31,17 @@ export { AVG_PROTOCOL, type EvalProtocol, PAPER_PROTOCOL, resolveProtocol } from
 export { PAPER_TABLE1, paperComparison, scoreRows, scoreTable } from "./eval/report";
 // GRPO: the TRL-named config, the Open-RS recipe loader, and `train()`, which returns a steerable run handle.
 export type { GrpoConfig } from "./grpo/config";
+export { latestCheckpoint, listCheckpoints } from "./grpo/checkpoint";
 export { GRPO_DEFAULTS } from "./grpo/config";
 export { loadGrpoConfig, resolveGrpoConfig } from "./grpo/config-resolve";
 export type { StepMetrics } from "./grpo/metrics";
 export type { GrpoRun, LiveUpdate, RunSummary } from "./grpo/run";
 export { train } from "./grpo/run";
+// Quickstart: the embedded tiny-r1 model's recipe and its held-out evaluation (the training prompt, avg@n).
+export type { HeldoutResult } from "./quickstart/eval";
+export { evalHeldout, pairedDelta } from "./quickstart/eval";
+export { TINY_MODEL_DIR, tinySplits } from "./quickstart/recipe";
+
 // Kernel helpers: charts, tables, progress and the live dashboard for notebooks.
 export * from "./kernel-helpers/index";
 // Model and tokenizer: a Qwen2 causal LM on tfjs (HF directories in and out) and an HF tokenizer with its

@@ -56,14 +56,15 @@ export async function inspectReport(file: string, screenshot?: string): Promise<
     });
     page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
     await page.goto(`file://${file}`, { waitUntil: "load" });
+    // (a string: the tsconfig has no DOM lib)
     await page.waitForFunction(
-      () => [...document.querySelectorAll(".open-rs-plot")].every((el) => el.querySelector(".main-svg")),
+      "[...document.querySelectorAll('.open-rs-plot')].every((el) => el.querySelector('.main-svg'))",
       undefined,
       { timeout: 30_000 },
     );
     const plots = await page.$$eval(".open-rs-plot", (els) =>
       els.map((el) => {
-        const gd = el as HTMLElement & { data?: unknown[]; layout?: { title?: { text?: string } } };
+        const gd = el as unknown as { data?: unknown[]; layout?: { title?: { text?: string } } };
         return {
           title: gd.layout?.title?.text ?? "",
           traces: gd.data?.length ?? 0,
@@ -73,7 +74,7 @@ export async function inspectReport(file: string, screenshot?: string): Promise<
       }),
     );
     const passAtOneRows = await page.$$eval(".open-rs-pass1 table", (ts) =>
-      ts.map((t) => (t as HTMLTableElement).tBodies[0]?.rows.length ?? 0),
+      ts.map((t) => t.querySelectorAll("tbody tr").length),
     );
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     return { plots, passAtOneRows, consoleErrors, blockedRequests };
