@@ -4,10 +4,12 @@
  * (micro-batched, gradients accumulated), generation tokens/s (B=8, prompt 32, 64 new, KV cache) and the
  * achieved matmul GFLOP/s. Timings only; nothing here is asserted.
  *
- * usage: npx tsx bench/engine.ts [m1|m10 ...]   (backend: OPEN_RS_BACKEND, default wasm)
+ * usage: npx tsx bench/engine.ts [m1|m10 ...]   (backend: OPEN_RS_BACKEND, default wasm;
+ *        OPEN_RS_WASM_THREADS=2 starts the opt-in multi-threaded wasm of src/backend/wasm-threads.ts)
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/select";
+import { startThreadedWasm } from "../src/backend/wasm-threads";
 import { forwardFlopsPerToken } from "../src/model/config";
 import { Qwen2ForCausalLM } from "../src/model/qwen2";
 import { generate } from "../src/sampler/generate";
@@ -119,6 +121,7 @@ async function benchOne(c: BenchConfig, rng: Rng): Promise<Record<string, unknow
   const out = {
     config: c.name,
     backend: tf.getBackend(),
+    threads: Number(process.env.OPEN_RS_WASM_THREADS ?? 1),
     params: m.numParameters(),
     tokens_per_batch: tokens,
     fwd_tok_s: Math.round(tokens / fwdS),
@@ -141,7 +144,9 @@ async function benchOne(c: BenchConfig, rng: Rng): Promise<Record<string, unknow
 }
 
 async function main(): Promise<void> {
-  await initBackend({ backend: (process.env.OPEN_RS_BACKEND as "wasm" | "cpu" | undefined) ?? "wasm" });
+  const threads = Number(process.env.OPEN_RS_WASM_THREADS ?? 1);
+  if (threads > 1) await startThreadedWasm(threads);
+  else await initBackend({ backend: (process.env.OPEN_RS_BACKEND as "wasm" | "cpu" | undefined) ?? "wasm" });
   const wanted = process.argv.slice(2);
   const rng = new Rng(0);
   for (const c of CONFIGS) {
