@@ -1,3 +1,4 @@
+// biome-ignore-all assist/source/organizeImports: the public API is grouped by topic (see the comments), not sorted
 /**
  * open-rs-ts: the public API. What a notebook imports is the public API, so notebooks import only from here
  * (`import { ... } from "./src/index"`). Kept small and grouped; each group re-exports from its module.
@@ -9,9 +10,28 @@ export const VERSION = "0.1.0";
 // Backend: pick and start the tfjs backend (tensorflow → wasm → cpu; OPEN_RS_BACKEND overrides).
 export type { BackendInfo, BackendName } from "./backend/select";
 export { describeBackends, initBackend } from "./backend/select";
-export { loadDataset, loadRows } from "./data/loader";
+
+// Model and tokenizer: a Qwen2 causal LM on tfjs (HF directories in and out) and an HF tokenizer with its
+// chat template.
+export { countParameters } from "./model/config";
+export { Qwen2ForCausalLM } from "./model/qwen2";
+export type { CausalLM } from "./model/types";
+export { HfTokenizer } from "./tokenizer/tokenizer";
+export type { ChatMessage, TokenizerLike } from "./tokenizer/types";
+
+// Sampling: batched generation with a KV cache (temperature, top-p, EOS, seeded).
+export { generate } from "./sampler/generate";
+export type { GenerateOptions, GenerateResult } from "./sampler/types";
+export { Rng } from "./util/rng";
+
+// Rewards and verification: the open-rs / open-r1 reward registry and Math-Verify-grade answer checking.
+export type { RewardFn, WeightedReward } from "./rewards";
+export { registerReward, resolveRewards, rewardKeys, scoreRewards } from "./rewards";
+export { parse as parseAnswer, verify, verifyStrings } from "./verify";
+
 // Data: one loader for JSONL/Parquet/hub, the Open-RS sets, seeded mixtures, statistics (arquero tables) and
 // the synthetic math curriculum.
+export { loadDataset, loadRows } from "./data/loader";
 export type { MixComponent } from "./data/mix";
 export { mixDatasets } from "./data/mix";
 export { BENCHMARK_NAMES, loadOpenRs, sharedDataDir, sharedDataFile } from "./data/open-rs";
@@ -20,6 +40,20 @@ export type { MathRow } from "./data/schema";
 export { answerTypes, countsBySourceLevel, promptLengthStats, summarizeLengths } from "./data/stats";
 export type { SynthRow, SynthSplits } from "./data/synthetic";
 export { generateRows, makeSplits } from "./data/synthetic";
+
+// GRPO: the TRL-named config, the Open-RS recipe loader, `train()` (a steerable run handle) and checkpoints.
+export { latestCheckpoint, listCheckpoints } from "./grpo/checkpoint";
+export type { GrpoConfig } from "./grpo/config";
+export { GRPO_DEFAULTS } from "./grpo/config";
+export { loadGrpoConfig, resolveGrpoConfig } from "./grpo/config-resolve";
+export type { StepMetrics } from "./grpo/metrics";
+export type { GrpoRun, LiveUpdate, RunSummary } from "./grpo/run";
+export { train } from "./grpo/run";
+
+// SFT: supervised fine-tuning on completion tokens (warm-starts a model before GRPO).
+export type { SftConfig, SftResult } from "./sft";
+export { encodeSftPair, trainSft } from "./sft";
+
 // Eval: benchmarks, the paper's protocol and avg@n, the in-process runner, score tables and Table 1.
 export type { Benchmark } from "./eval/benchmarks";
 export { benchmarkFromRows, limitBenchmark, loadLocalBenchmark } from "./eval/benchmarks";
@@ -29,36 +63,11 @@ export { InProcessRunner } from "./eval/inprocess-runner";
 export { loadLocalEngine } from "./eval/local-model";
 export { AVG_PROTOCOL, type EvalProtocol, PAPER_PROTOCOL, resolveProtocol } from "./eval/protocol";
 export { PAPER_TABLE1, paperComparison, scoreRows, scoreTable } from "./eval/report";
-// GRPO: the TRL-named config, the Open-RS recipe loader, and `train()`, which returns a steerable run handle.
-export type { GrpoConfig } from "./grpo/config";
-export { latestCheckpoint, listCheckpoints } from "./grpo/checkpoint";
-export { GRPO_DEFAULTS } from "./grpo/config";
-export { loadGrpoConfig, resolveGrpoConfig } from "./grpo/config-resolve";
-export type { StepMetrics } from "./grpo/metrics";
-export type { GrpoRun, LiveUpdate, RunSummary } from "./grpo/run";
-export { train } from "./grpo/run";
+
 // Quickstart: the embedded tiny-r1 model's recipe and its held-out evaluation (the training prompt, avg@n).
 export type { HeldoutResult } from "./quickstart/eval";
 export { evalHeldout, pairedDelta } from "./quickstart/eval";
 export { TINY_MODEL_DIR, tinySplits } from "./quickstart/recipe";
 
-// Kernel helpers: charts, tables, progress and the live dashboard for notebooks.
+// Kernel helpers: charts, tables, progress, the live dashboard and notebook parameters.
 export * from "./kernel-helpers/index";
-// Model and tokenizer: a Qwen2 causal LM on tfjs (HF directories in and out) and an HF tokenizer with its
-// chat template.
-export { countParameters } from "./model/config";
-export { Qwen2ForCausalLM } from "./model/qwen2";
-export type { CausalLM } from "./model/types";
-// Rewards and verification: the open-rs / open-r1 reward registry and Math-Verify-grade answer checking.
-export type { RewardFn, WeightedReward } from "./rewards";
-export { registerReward, resolveRewards, rewardKeys, scoreRewards } from "./rewards";
-// Sampling: batched generation with a KV cache (temperature, top-p, EOS, seeded).
-export { generate } from "./sampler/generate";
-export type { GenerateOptions, GenerateResult } from "./sampler/types";
-// SFT: supervised fine-tuning on completion tokens (warm-starts a model before GRPO).
-export type { SftConfig, SftResult } from "./sft";
-export { encodeSftPair, trainSft } from "./sft";
-export { HfTokenizer } from "./tokenizer/tokenizer";
-export type { ChatMessage, TokenizerLike } from "./tokenizer/types";
-export { Rng } from "./util/rng";
-export { parse as parseAnswer, verify, verifyStrings } from "./verify";
