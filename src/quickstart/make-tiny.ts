@@ -25,6 +25,8 @@ export interface MakeTinyOptions {
   sft?: Partial<SftConfig>;
   /** Samples per held-out problem for the card (≥ 8). Default 8. */
   evalN?: number;
+  /** Held-out problems evaluated for the card (first N of each fixed set). Default 100 Hard, 100 Easy. */
+  evalProblems?: { hard: number; easy: number };
   /** Skip the held-out eval (tests, quick tries). */
   skipEval?: boolean;
 }
@@ -82,8 +84,9 @@ export async function makeTiny(opts: MakeTinyOptions): Promise<MakeTinyResult> {
     if (!opts.skipEval) {
       const saved = await Qwen2ForCausalLM.fromPretrained(opts.outDir);
       const n = opts.evalN ?? 8;
-      hard = await evalHeldout(saved, tok, splits.heldoutHard, { n });
-      easy = await evalHeldout(saved, tok, splits.heldoutEasy, { n });
+      const k = opts.evalProblems ?? { hard: 100, easy: 100 };
+      hard = await evalHeldout(saved, tok, splits.heldoutHard.slice(0, k.hard), { n });
+      easy = await evalHeldout(saved, tok, splits.heldoutEasy.slice(0, k.easy), { n });
       saved.dispose();
     }
     const t3 = performance.now();
