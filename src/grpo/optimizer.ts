@@ -43,8 +43,9 @@ export class AdamW {
     private readonly vars: readonly tf.Variable[],
     private readonly opts: AdamWOptions,
   ) {
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    // tidy frees the zerosLike temporaries; the variables keep their own reference to the data.
+    this.m = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   /** Optimizer steps taken so far (torch's `state["step"]`). */

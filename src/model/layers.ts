@@ -104,6 +104,14 @@ function qkv(x: tf.Tensor, p: LayerParams, a: AttnDims, rope: RopeTensors) {
 }
 
 /**
+ * Split [N, ...] into N tensors. With N = 1 a reshape stands in for unstack: tfjs's Unpack gradient hands
+ * `stack` a lone tensor instead of a list when there is a single output, and throws.
+ */
+function slices(x: tf.Tensor3D): tf.Tensor[] {
+  return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x);
+}
+
+/**
  * Causal self-attention over a full [B, T] pass. x: [B*T, D] (normed). Returns the o_proj output [B*T, D] and,
  * when `keepKv`, K and V as [B*KVH, T, hd] for a KV cache.
  */
@@ -122,15 +130,15 @@ export function attentionFull(
   const kT = tf.reshape(tf.transpose(k4, [0, 2, 3, 1]), [b * a.kvh, a.hd, t]); // [B*KVH, hd, T]
   const v4 = tf.reshape(v, [b, t, a.kvh, a.hd]); // [B, T, KVH, hd]
   const vf = tf.reshape(tf.transpose(v4, [0, 2, 1, 3]), [b * a.kvh, t, a.hd]) as tf.Tensor3D; // [B*KVH, T, hd]
-  const qs = tf.unstack(qf); // B*KVH × [G*T, hd]
-  const ks = tf.unstack(kT); // B*KVH × [hd, T]
-  const vs = tf.unstack(vf); // B*KVH × [T, hd]
+  const qs = slices(qf); // B*KVH × [G*T, hd]
+  const ks = slices(kT); // B*KVH × [hd, T]
+  const vs = slices(vf); // B*KVH × [T, hd]
   const outs = qs.map((qi, i) => {
     const s = tf.reshape(mm2d(qi as tf.Tensor2D, ks[i] as tf.Tensor2D), [a.g, t, t]); // [G, T, T]
     const pr = tf.softmax(tf.add(s, ctx.bias[Math.floor(i / a.kvh)])); // [G, T, T]
     return mm2d(tf.reshape(pr, [a.g * t, t]), vs[i] as tf.Tensor2D); // [G*T, hd]
   });
-  const o5 = tf.reshape(tf.stack(outs), [b, a.kvh, a.g, t, a.hd]); // [B, KVH, G, T, hd]
+  const o5 = tf.reshape(outs.length === 1 ? outs[0] : tf.stack(outs), [b, a.kvh, a.g, t, a.hd]); // [B, KVH, G, T, hd]
   const o = tf.reshape(tf.transpose(o5, [0, 3, 1, 2, 4]), [b * t, a.h * a.hd]); // [B*T, H*hd]
   const out = linear(o, p.o as tf.Tensor2D);
   if (!keepKv) return { out };

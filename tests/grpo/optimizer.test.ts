@@ -26,6 +26,17 @@ describe("AdamW (torch semantics)", () => {
     g.dispose();
   });
 
+  it("owns exactly its two moment variables per parameter: construct + dispose leaves nothing behind", async () => {
+    await tf.setBackend("cpu");
+    const vars = [tf.variable(tf.zeros([3, 2])), tf.variable(tf.zeros([4]))];
+    const before = tf.memory().numTensors;
+    const opt = new AdamW(vars, opts);
+    assert.equal(tf.memory().numTensors, before + 4, "m and v for each of the 2 parameters, no temporaries");
+    opt.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose(vars);
+  });
+
   it("state round-trips: a restored optimizer continues bit-identically", async () => {
     await tf.setBackend("cpu");
     const mk = () => tf.variable(tf.tensor([0.3, -0.2, 0.7]), true);
