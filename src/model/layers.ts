@@ -107,7 +107,7 @@ function qkv(x: tf.Tensor, p: LayerParams, a: AttnDims, rope: RopeTensors) {
  * Split [N, ...] into N tensors. With N = 1 a reshape stands in for unstack: tfjs's Unpack gradient hands
  * `stack` a lone tensor instead of a list when there is a single output, and throws.
  */
-function slices(x: tf.Tensor3D): tf.Tensor[] {
+function slices(x: tf.Tensor): tf.Tensor[] {
   return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x);
 }
 
