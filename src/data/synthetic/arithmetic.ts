@@ -32,7 +32,7 @@ function operandFor(
 
 /** A first pair that makes `op` natural: × from two factors, ÷ from quotient × divisor. */
 function firstOperand(rng: Rng, op: string, lp: LevelParams): number {
-  if (op === "*") return randInt(rng, 2, 12);
+  if (op === "*") return randInt(rng, 2, lp.mulLeftMax);
   if (op === "/") return randInt(rng, 2, lp.mulMax) * randInt(rng, 2, lp.mulMax);
   return randInt(rng, 2, lp.addMax);
 }
@@ -77,14 +77,17 @@ function wordProblem(rng: Rng, nums: readonly number[], ops: readonly string[]):
 /** Sample a chain of 1 (Easy) or 2–3 (Hard) operations; ~40% are told as a story. */
 export function sampleArithmetic(rng: Rng, level: SynthLevel, lp: LevelParams): Sampled {
   const nOps = randInt(rng, lp.chain[0], lp.chain[1]);
-  const word = rng.next() < 0.4;
-  const allowNegative = !word && level === "Hard" && rng.next() < 0.3;
-  const op0 = pick(rng, OPS);
+  const word = rng.next() < lp.wordFraction;
+  const allowNegative = !word && level === "Hard" && rng.next() < lp.negFraction;
+  const allowed = OPS.filter((op) => lp.ops.includes(op));
+  if (allowed.length === 0)
+    throw new Error(`arithmetic: level ops ${JSON.stringify(lp.ops)} has none of + - * /`);
+  const op0 = pick(rng, allowed);
   const nums = [firstOperand(rng, op0, lp)];
   const ops: string[] = [];
   let acc = nums[0];
   for (let i = 0; i < nOps; i++) {
-    const candidates = i === 0 ? [op0, ...OPS] : rng.shuffle([...OPS]);
+    const candidates = i === 0 ? [op0, ...allowed] : rng.shuffle([...allowed]);
     for (const op of candidates) {
       const b = operandFor(rng, acc, op, lp, allowNegative);
       if (b === null) continue;

@@ -47,7 +47,11 @@ function rhs(form: string, a: number, b: number, x: number): number {
 
 /** Easy: one step (x ± a = c, ax = c, x/a = c). Hard: two steps (ax ± b = c, a(x + b) = c, x/a + b = c). */
 export function sampleEquations(rng: Rng, level: SynthLevel, lp: LevelParams): Sampled {
-  const form = level === "Easy" ? pick(rng, EASY_FORMS) : pick(rng, HARD_FORMS);
+  const all: readonly string[] = level === "Easy" ? EASY_FORMS : HARD_FORMS;
+  const forms = lp.eqForms ? all.filter((f) => lp.eqForms?.includes(f)) : all;
+  if (forms.length === 0)
+    throw new Error(`equations: eqForms ${JSON.stringify(lp.eqForms)} has none of ${all.join(", ")}`);
+  const form = pick(rng, forms);
   const a =
     form.startsWith("x+") || form.startsWith("x-") ? randInt(rng, 1, lp.addMax) : randInt(rng, 2, lp.mulMax);
   const b = randInt(rng, 1, Math.min(lp.addMax, 20));

@@ -16,6 +16,11 @@ export interface GenerateOptions {
   kinds?: readonly SynthKind[];
   /** Overrides of the per-level number ranges (merged over {@link DEFAULT_LEVELS}). */
   levels?: Partial<Record<SynthLevel, Partial<LevelParams>>>;
+  /**
+   * Kinds per level, cycled in order within each level (repeat a kind to weight it), overriding `kinds` for
+   * that level. Default: none (every level cycles `kinds`).
+   */
+  levelKinds?: Partial<Record<SynthLevel, readonly SynthKind[]>>;
 }
 
 /** The problem's identity for de-duplication: kind, form, numbers and operators (not the wording). */
@@ -69,11 +74,18 @@ function drawSet(rng: Rng, spec: DrawSpec, exclude: Set<string>, opts: GenerateO
   const kinds = opts.kinds ?? SYNTH_KINDS;
   if (kinds.length === 0)
     throw new Error(`generate: \`kinds\` is empty; pass at least one of ${SYNTH_KINDS.join(", ")}`);
+  for (const [lvl, ks] of Object.entries(opts.levelKinds ?? {})) {
+    if (ks && ks.length === 0)
+      throw new Error(`generate: \`levelKinds.${lvl}\` is empty; omit it or list kinds`);
+  }
   const rows: SynthRow[] = [];
+  const perLevel: Record<SynthLevel, number> = { Easy: 0, Hard: 0 };
   let misses = 0;
   while (rows.length < spec.n) {
-    const kind = kinds[rows.length % kinds.length];
+    let kind = kinds[rows.length % kinds.length];
     const level: SynthLevel = rng.next() < spec.hardFraction ? "Hard" : "Easy";
+    const own = opts.levelKinds?.[level];
+    if (own) kind = own[perLevel[level] % own.length];
     const id = `${spec.idPrefix}-${String(rows.length).padStart(5, "0")}`;
     const row = generateRow(rng, kind, level, id, opts);
     const key = problemKey(row.params);
@@ -87,6 +99,7 @@ function drawSet(rng: Rng, spec: DrawSpec, exclude: Set<string>, opts: GenerateO
     }
     exclude.add(key);
     rows.push(row);
+    perLevel[level]++;
   }
   return rows;
 }

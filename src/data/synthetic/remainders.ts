@@ -8,7 +8,7 @@ import { ITEMS, NAMES, pick, randInt } from "./words";
 export function sampleRemainders(rng: Rng, level: SynthLevel, lp: LevelParams): Sampled {
   const m = randInt(rng, 2, lp.modMax);
   if (level === "Easy") {
-    const n = randInt(rng, Math.max(10, m + 1), 99);
+    const n = randInt(rng, Math.min(Math.max(10, m + 1), lp.modNMax), Math.max(lp.modNMax, m + 1));
     const problem =
       rng.next() < 0.4
         ? `${pick(rng, NAMES)} packs ${n} eggs into boxes of ${m}. How many eggs are left over?`

@@ -1,5 +1,7 @@
 import type { ChatMessage } from "../../tokenizer/types";
 import { Rng } from "../../util/rng";
+import { chainLatex } from "./arithmetic";
+import { equationLatex } from "./equations";
 import { kindSpec } from "./kinds";
 import { perturbAnswer } from "./perturb";
 import type { Solved, SynthRow } from "./types";
@@ -25,6 +27,11 @@ export interface SftOptions {
   verbosityWeights: Record<SftVerbosity, number>;
   /** System turn before the problem (Open-RS: {@link OPEN_RS_SYSTEM_PROMPT}). Default null: no system turn. */
   systemPrompt: string | null;
+  /**
+   * Open the reasoning by restating the problem's operands as one expression (`25 - 19 + 11`, `x + 4 = 9`,
+   * `23 mod 5`), so a small model learns to copy the numbers from the prompt first. Default false.
+   */
+  restate: boolean;
 }
 
 /** Default {@link SftOptions}. */
@@ -33,6 +40,7 @@ export const DEFAULT_SFT_OPTIONS: Readonly<SftOptions> = Object.freeze({
   flawWeights: Object.freeze({ wrong_step: 0.5, too_short: 0.2, no_close: 0.15, no_box: 0.15 }),
   verbosityWeights: Object.freeze({ terse: 0.3, normal: 0.5, verbose: 0.2 }),
   systemPrompt: null,
+  restate: false,
 });
 
 /** One SFT pair. `completion` is the text generated after the `<think>\n` prefill; the trainer appends EOS. */
@@ -57,9 +65,25 @@ const FINALS = [
   (a: string) => `$\\boxed{${a}}$`,
 ];
 
+/** The problem's operands as one expression, for the kinds that have one (else null). */
+export function restatement(row: SynthRow): string | null {
+  const p = row.params;
+  if (p.kind === "arithmetic") return chainLatex(p.nums, p.ops ?? []);
+  if (p.kind === "equations") return equationLatex(p.form, p.nums);
+  if (p.kind === "remainders" && p.form === "n%m") return `${p.nums[0]} mod ${p.nums[1]}`;
+  return null;
+}
+
 /** Reasoning text of a solved problem at a verbosity: optional opening line, the steps, optional re-check. */
-function reasoning(rng: Rng, leads: readonly string[], solved: Solved, verbosity: SftVerbosity): string {
+function reasoning(
+  rng: Rng,
+  leads: readonly string[],
+  solved: Solved,
+  verbosity: SftVerbosity,
+  restated: string | null,
+): string {
   const lines = [...solved.steps];
+  if (restated !== null) lines.unshift(restated);
   if (verbosity !== "terse") lines.unshift(pick(rng, leads));
   if (verbosity === "verbose") lines.push(`Let me check: ${solved.steps.join(", ")}.`);
   return lines.join("\n");
@@ -80,7 +104,13 @@ function wrongSolve(rng: Rng, row: SynthRow): Solved | null {
 }
 
 /** Build the completion text for a flaw; returns the text and the answer it states. */
-function buildCompletion(rng: Rng, row: SynthRow, flaw: SftFlaw, verbosity: SftVerbosity): [string, string] {
+function buildCompletion(
+  rng: Rng,
+  row: SynthRow,
+  flaw: SftFlaw,
+  verbosity: SftVerbosity,
+  restate: boolean,
+): [string, string] {
   const spec = kindSpec(row.params.kind);
   let solved = spec.solve(row.params);
   let answer = solved.answer;
@@ -95,7 +125,7 @@ function buildCompletion(rng: Rng, row: SynthRow, flaw: SftFlaw, verbosity: SftV
     const think = kept.length > 0 ? kept.join("\n") : pick(rng, ["Easy.", "Quick guess.", "Simple."]);
     return [`${think}${THINK_CLOSE}\n${pick(rng, FINALS)(answer)}`, answer];
   }
-  const think = reasoning(rng, spec.leads, solved, verbosity);
+  const think = reasoning(rng, spec.leads, solved, verbosity, restate ? restatement(row) : null);
   if (flaw === "no_close") {
     const sep = pick(rng, ["\n\n", " </think> ", "\n</think>"]);
     return [`${think}${sep}${pick(rng, FINALS)(answer)}`, answer];
@@ -115,7 +145,7 @@ export function makeSftExample(row: SynthRow, rng: Rng, opts: Partial<SftOptions
   }
   const flaw: SftFlaw = rng.next() < o.flawedFraction ? pickWeighted(rng, o.flawWeights) : "none";
   const verbosity = pickWeighted(rng, o.verbosityWeights);
-  const [completion, statedAnswer] = buildCompletion(rng, row, flaw, verbosity);
+  const [completion, statedAnswer] = buildCompletion(rng, row, flaw, verbosity, o.restate);
   const prompt: ChatMessage[] = o.systemPrompt === null ? [] : [{ role: "system", content: o.systemPrompt }];
   prompt.push({ role: "user", content: row.problem });
   return { id: row.id, prompt, completion, flaw, verbosity, statedAnswer, row };

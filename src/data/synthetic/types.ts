@@ -72,10 +72,48 @@ export interface LevelParams {
   modMax: number;
   /** Largest |x| of an equation's solution. */
   xMax: number;
+  /** Operators arithmetic chains may use (subset of `+ - * /`). Default all four. */
+  ops: readonly string[];
+  /** Fraction of arithmetic problems told as a story. Default 0.4. */
+  wordFraction: number;
+  /** Fraction of Hard bare chains allowed to go negative. Default 0.3. */
+  negFraction: number;
+  /** Largest left factor of a chain that starts with ×. Default 12. */
+  mulLeftMax: number;
+  /** Largest dividend n of an Easy remainder problem (n mod m). Default 99. */
+  modNMax: number;
+  /** Equation forms allowed at this level (subset of the level's forms). Default: all of them. */
+  eqForms?: readonly string[];
 }
 
+/** Defaults both levels share (all operators, 40% stories, 30% of Hard bare chains may go negative). */
+const SHARED: Pick<LevelParams, "ops" | "wordFraction" | "negFraction" | "mulLeftMax" | "modNMax"> = {
+  ops: ["+", "-", "*", "/"],
+  wordFraction: 0.4,
+  negFraction: 0.3,
+  mulLeftMax: 12,
+  modNMax: 99,
+};
 /** Default difficulty. Hard chains 2–3 operations; both levels keep every number under 100 at the start. */
 export const DEFAULT_LEVELS: Readonly<Record<SynthLevel, Readonly<LevelParams>>> = Object.freeze({
-  Easy: Object.freeze({ addMax: 30, mulMax: 9, chain: [1, 1], denMax: 9, countMax: 50, modMax: 9, xMax: 12 }),
-  Hard: Object.freeze({ addMax: 30, mulMax: 9, chain: [2, 3], denMax: 9, countMax: 60, modMax: 9, xMax: 12 }),
-} as Record<SynthLevel, LevelParams>);
+  Easy: Object.freeze({
+    addMax: 30,
+    mulMax: 9,
+    chain: [1, 1],
+    denMax: 9,
+    countMax: 50,
+    modMax: 9,
+    xMax: 12,
+    ...SHARED,
+  }),
+  Hard: Object.freeze({
+    addMax: 30,
+    mulMax: 9,
+    chain: [2, 3],
+    denMax: 9,
+    countMax: 60,
+    modMax: 9,
+    xMax: 12,
+    ...SHARED,
+  }),
+} as unknown as Record<SynthLevel, LevelParams>);
