@@ -49,7 +49,12 @@ describe("resume after a kill mid-eval", () => {
       const finished = new ResultsFile(file).load().size;
       assert.ok(finished >= 8 && finished < 40, `killed midway, ${finished} finished`);
 
-      const seqBefore = srv.stats.sequences;
+      // The killed child's last requests may still be in the server's queue: let them drain before counting.
+      let seqBefore = -1;
+      while (seqBefore !== srv.stats.sequences) {
+        seqBefore = srv.stats.sequences;
+        await new Promise((r) => setTimeout(r, 400)); // > 3 generate calls of the fake engine
+      }
       const runner = new HttpRunner({ baseUrls: [url], model: "fake-model", concurrency: 2 });
       const results = new ResultsFile(file);
       const run = await evaluate({
