@@ -31,11 +31,15 @@ export { parse as parseAnswer, verify, verifyStrings } from "./verify";
 
 // Data: one loader for JSONL/Parquet/hub, the Open-RS sets, seeded mixtures, statistics (arquero tables) and
 // the synthetic math curriculum.
+export { decontaminate } from "./data/decontam";
+export { dedupe, findDuplicates } from "./data/dedup";
+export { filterByDifficulty } from "./data/difficulty";
+export { runnerSampler } from "./data/difficulty-sampler";
 export { loadDataset, loadRows } from "./data/loader";
 export type { MixComponent } from "./data/mix";
 export { mixDatasets } from "./data/mix";
 export { BENCHMARK_NAMES, loadOpenRs, sharedDataDir, sharedDataFile } from "./data/open-rs";
-export { OPEN_RS_SYSTEM_PROMPT, OPEN_RS_SYSTEM_PROMPT_BASE } from "./data/prompt";
+export { buildPrompts, OPEN_RS_SYSTEM_PROMPT, OPEN_RS_SYSTEM_PROMPT_BASE } from "./data/prompt";
 export type { MathRow } from "./data/schema";
 export { answerTypes, countsBySourceLevel, promptLengthStats, summarizeLengths } from "./data/stats";
 export type { SynthRow, SynthSplits } from "./data/synthetic";
@@ -59,6 +63,7 @@ export type { Benchmark } from "./eval/benchmarks";
 export { benchmarkFromRows, limitBenchmark, loadLocalBenchmark } from "./eval/benchmarks";
 export { localEngine, type TextEngine } from "./eval/engine";
 export { type EvalRun, evaluate } from "./eval/evaluate";
+export { HttpRunner } from "./eval/http-runner";
 export { InProcessRunner } from "./eval/inprocess-runner";
 export { loadLocalEngine } from "./eval/local-model";
 export { AVG_PROTOCOL, type EvalProtocol, PAPER_PROTOCOL, resolveProtocol } from "./eval/protocol";
