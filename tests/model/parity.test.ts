@@ -112,7 +112,7 @@ describe("single attention slice", () => {
     const one = gradOf(1);
     const two = gradOf(2); // two identical rows: the mean loss, hence its gradient, is the same
     assert.equal(one.length, two.length);
-    one.forEach((g, i) => assert.ok(maxAbsErr(g, two[i]) < 1e-6, `parameter ${i}`));
+    for (let i = 0; i < one.length; i++) assert.ok(maxAbsErr(one[i], two[i]) < 1e-6, `parameter ${i}`);
     m.dispose();
   });
 });
