@@ -1,7 +1,15 @@
 /** The model card (README.md) of data/models/tiny-r1, written from what make-tiny measured. */
 import type { HeldoutResult } from "./eval";
 import type { MakeTinyResult } from "./make-tiny";
-import { TINY_ARCH, TINY_INIT_SEED, TINY_LEVELS, TINY_SFT, TINY_SFT_DATA, TINY_SPLITS } from "./recipe";
+import {
+  TINY_ARCH,
+  TINY_INIT_SEED,
+  TINY_LEVEL_KINDS,
+  TINY_LEVELS,
+  TINY_SFT,
+  TINY_SFT_DATA,
+  TINY_SPLITS,
+} from "./recipe";
 
 const pct = (r?: HeldoutResult) =>
   r ? `${(100 * r.score.avg).toFixed(1)} ± ${(100 * r.score.stderr).toFixed(1)}` : "not measured";
@@ -13,7 +21,7 @@ function minutes(s: number): string {
 /** The card's Markdown. `steps` is the SFT step count actually run. */
 export function modelCard(
   r: MakeTinyResult,
-  opts: { steps: number; command: string; machine: string },
+  opts: { steps: number; command: string; machine: string; maxNewTokens?: number; note?: string },
 ): string {
   const h = r.sft.history;
   const lossAt = (k: number) => h[Math.min(h.length, k) - 1]?.loss.toFixed(3) ?? "?";
@@ -43,7 +51,14 @@ ${opts.command}
    marker, \`<｜User｜>\`/\`<｜Assistant｜>\`, \`<think>\\n\` prefill).
 2. Data: \`makeSplits(${JSON.stringify(TINY_SPLITS.seed)})\` of src/data/synthetic (train ${TINY_SPLITS.trainSize} rows,
    ${100 * (TINY_SPLITS.trainHardFraction ?? 0.5)}% Hard; held-out Hard ${TINY_SPLITS.heldoutHardSize}, Easy ${TINY_SPLITS.heldoutEasySize},
-   disjoint from train), level overrides \`${JSON.stringify(TINY_LEVELS)}\`; SFT traces \`makeSftCorpus(train, ${TINY_SFT_DATA.seed}, ${JSON.stringify(TINY_SFT_DATA.options)})\`.
+   disjoint from train), kinds per level \`${JSON.stringify(TINY_LEVEL_KINDS)}\`, level overrides
+   \`${JSON.stringify(TINY_LEVELS)}\`. **What tiny-r1 knows:** Hard = chains of 2–3 operations on operands 1–5
+   (+, −, × by 2–3, no negatives; 25% told as a story); Easy = one operation (a ± b with a, b ≤ 20,
+   one-digit ×), n mod m with n ≤ 40, or x ± a = c. The generator's fractions, counting, larger numbers and
+   harder equations are not in its training data. SFT traces: ${TINY_SFT_DATA.passes} passes of
+   \`makeSftCorpus(train, ${TINY_SFT_DATA.seed} + pass, ${JSON.stringify(TINY_SFT_DATA.options)})\` (each pass draws fresh wording,
+   verbosity and flaws; each reasoning opens by restating the operands, e.g. \`7 \\times 3 - 1 + 5\`).
+   No system prompt (the Open-RS one would be ~70% of every sequence); GRPO and the held-out eval use none either.
    Training text = \`applyChatTemplate(prompt, {addGenerationPrompt: true}) + completion + eos\`; the loss covers
    the completion and EOS.
 3. Model: Qwen2 \`${JSON.stringify(TINY_ARCH)}\`, random init seed ${TINY_INIT_SEED}.
@@ -57,7 +72,7 @@ Deterministic: the same command on the same backend (tfjs-wasm) rebuilds the sam
 ## Base pass@1 (held-out synthetic sets)
 
 avg@${r.hard?.score.n ?? "n"} ± standard error over problems; the prompt is the GRPO prompt (problem as the user
-turn, no system prompt, \`<think>\\n\` prefill); T = 0.6, top-p 0.95, ≤ 200 new tokens; scored by the eval
+turn, no system prompt, \`<think>\\n\` prefill); T = 0.6, top-p 0.95, ≤ ${opts.maxNewTokens ?? 200} new tokens; scored by the eval
 harness's extractive match against the \`\\boxed{}\` solution.
 
 | set | problems | pass@1 (%) | mean completion tokens |
@@ -70,5 +85,5 @@ harness's extractive match against the \`\\boxed{}\` solution.
 Wall time on ${opts.machine}: ${minutes(r.seconds.total)} in all (tokenizer ${r.seconds.tokenizer.toFixed(0)} s, SFT
 ${minutes(r.seconds.sft)}, held-out eval ${minutes(r.seconds.eval)}). The machine was shared with other jobs, so
 expect it to be faster on an idle one.
-`;
+${opts.note ? `\n${opts.note}\n` : ""}`;
 }

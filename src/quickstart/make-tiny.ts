@@ -70,7 +70,9 @@ export async function makeTiny(opts: MakeTinyOptions): Promise<MakeTinyResult> {
   try {
     const tok = HfTokenizer.fromDir(tokDir);
     const splits = tinySplits();
-    const corpus = makeSftCorpus(splits.train, TINY_SFT_DATA.seed, TINY_SFT_DATA.options);
+    const corpus = Array.from({ length: TINY_SFT_DATA.passes }, (_, p) =>
+      makeSftCorpus(splits.train, TINY_SFT_DATA.seed + p, TINY_SFT_DATA.options),
+    ).flat();
     const data = corpus.map((e) => encodeSftPair(tok, e));
     const model = Qwen2ForCausalLM.random(tinyConfig(tok), TINY_INIT_SEED, { biasStd: 0, normStd: 0 });
     const sft = await trainSft({ model, data, config: { ...TINY_SFT, ...opts.sft }, tokenizerDir: tokDir });

@@ -3,27 +3,65 @@
  * `scripts/make-tiny.ts`, the quickstart and the tests read, so the held-out sets the model card reports
  * are exactly the ones the quickstart evaluates.
  */
-import type { LevelParams, SftOptions, SplitOptions, SynthLevel, SynthSplits } from "../data/synthetic";
+import type {
+  LevelParams,
+  SftOptions,
+  SplitOptions,
+  SynthKind,
+  SynthLevel,
+  SynthSplits,
+} from "../data/synthetic";
 import { makeSplits } from "../data/synthetic";
 import type { SftConfig } from "../sft/config";
 
 /** Where the model lives, relative to the repository root. */
 export const TINY_MODEL_DIR = "data/models/tiny-r1";
 
-/** Difficulty overrides of the curriculum (merged over the generator's DEFAULT_LEVELS). */
+/**
+ * Difficulty overrides of the curriculum (merged over the generator's DEFAULT_LEVELS), small enough for a
+ * from-scratch ~2M model to learn the facts in a few hundred SFT steps: Hard chains 2–3 operations on operands
+ * 1–5 (+, −, and × by 2–3), no negatives; Easy is one operation (a ± b with a, b ≤ 20, one-digit ×),
+ * n mod m with n ≤ 40, or x ± a = c. Stories are 25% of the arithmetic.
+ */
 export const TINY_LEVELS: Partial<Record<SynthLevel, Partial<LevelParams>>> = {
-  Easy: { addMax: 12, mulMax: 6, denMax: 8, countMax: 30, modMax: 6, xMax: 6 },
-  Hard: { addMax: 12, mulMax: 6, denMax: 8, countMax: 40, modMax: 6, xMax: 6 },
+  Easy: {
+    addMax: 20,
+    mulMax: 9,
+    mulLeftMax: 9,
+    ops: ["+", "-", "*"],
+    wordFraction: 0.25,
+    negFraction: 0,
+    modMax: 9,
+    modNMax: 40,
+    xMax: 20,
+    eqForms: ["x+a=c", "x-a=c"],
+  },
+  Hard: {
+    addMax: 5,
+    mulMax: 3,
+    mulLeftMax: 5,
+    chain: [2, 3],
+    ops: ["+", "-", "*"],
+    wordFraction: 0.25,
+    negFraction: 0,
+  },
+};
+
+/** Kinds per level (repeats weight them): Easy mixes one-step kinds, Hard is 2–3-operation chains. */
+export const TINY_LEVEL_KINDS: Partial<Record<SynthLevel, readonly SynthKind[]>> = {
+  Easy: ["arithmetic", "arithmetic", "equations", "remainders"],
+  Hard: ["arithmetic"],
 };
 
 /** The fixed splits: training rows for SFT and GRPO, held-out Hard and Easy sets. */
 export const TINY_SPLITS: Readonly<SplitOptions> = Object.freeze({
   seed: 1234,
   trainSize: 4000,
-  trainHardFraction: 0.5,
+  trainHardFraction: 0.85,
   heldoutHardSize: 300,
-  heldoutEasySize: 200,
+  heldoutEasySize: 100,
   levels: TINY_LEVELS,
+  levelKinds: TINY_LEVEL_KINDS,
 });
 
 /** The curriculum's splits (deterministic). */
@@ -44,11 +82,16 @@ export const TINY_ARCH = Object.freeze({
   rope_theta: 10000,
 });
 
-/** SFT traces: how many are flawed (the rest are clean), and the corpus seed. */
-export const TINY_SFT_DATA: Readonly<{ seed: number; options: Partial<SftOptions> }> = Object.freeze({
-  seed: 7,
-  options: { flawedFraction: 0.3 },
-});
+/**
+ * SFT traces: the corpus is `passes` trace sets over the training rows (seeds `seed`, `seed + 1`, …: each pass
+ * draws fresh wording, verbosity and flaws), 30% flawed, each reasoning opening with the operands restated.
+ */
+export const TINY_SFT_DATA: Readonly<{ seed: number; passes: number; options: Partial<SftOptions> }> =
+  Object.freeze({
+    seed: 7,
+    passes: 4,
+    options: { flawedFraction: 0.3, restate: true },
+  });
 
 /** SFT optimisation. */
 export const TINY_SFT: Readonly<Partial<SftConfig>> = Object.freeze({

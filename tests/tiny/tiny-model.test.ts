@@ -48,18 +48,19 @@ describe("the embedded tiny-r1 model", { skip }, () => {
     const model = await Qwen2ForCausalLM.fromPretrained(DIR);
     const tok = HfTokenizer.fromDir(DIR);
     const out = mkdtempSync(join(tmpdir(), "tiny-grpo-"));
-    // Easy rows only: fast and with reward variance; a large LR so 5 steps move the policy measurably.
+    // The same 4 Hard training prompts every step (4 × G=6 = 24 completions), so the reward curve measures the
+    // policy rather than which prompts were drawn; a large LR so 5 steps move it measurably.
     const rows = tinySplits()
-      .train.filter((r) => r.level === "Easy")
-      .slice(0, 40);
+      .train.filter((r) => r.level === "Hard")
+      .slice(0, 4);
     const { config } = resolveGrpoConfig({
       reward_funcs: ["format", "accuracy"],
       reward_weights: [1, 2],
       num_generations: 6,
-      per_device_train_batch_size: 12,
+      per_device_train_batch_size: 24,
       gradient_accumulation_steps: 1,
-      max_completion_length: 96,
-      temperature: 0.7,
+      max_completion_length: 80,
+      temperature: 1.0,
       learning_rate: 1e-3,
       lr_scheduler_type: "constant",
       beta: 0,
