@@ -95,7 +95,7 @@ export const TINY_SFT_DATA: Readonly<{ seed: number; passes: number; options: Pa
 
 /** SFT optimisation. */
 export const TINY_SFT: Readonly<Partial<SftConfig>> = Object.freeze({
-  max_steps: 300,
+  max_steps: 600,
   per_device_train_batch_size: 32,
   micro_batch_tokens: 2048,
   learning_rate: 2e-3,
