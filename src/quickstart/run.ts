@@ -117,11 +117,12 @@ export async function runQuickstart(opts: RunQuickstartOptions): Promise<Quickst
         break;
       }
     }
+    // the final checkpoint reads the optimizer state, so it must come before dispose()
+    await saveTrainerCheckpoint(trainer);
   } finally {
     trainer.dispose();
   }
   const trainSeconds = (performance.now() - tTrain) / 1000;
-  await saveTrainerCheckpoint(trainer);
   const last = await evalPoint(trainer.step, model, tok, sets, opts.config);
   evals.push(last);
   writeEval(out, last);
