@@ -49,7 +49,9 @@ describe("the embedded tiny-r1 model", { skip }, () => {
     const tok = HfTokenizer.fromDir(DIR);
     const out = mkdtempSync(join(tmpdir(), "tiny-grpo-"));
     // The same 4 Hard training prompts every step (4 × G=6 = 24 completions), so the reward curve measures the
-    // policy rather than which prompts were drawn; a large LR so 5 steps move it measurably.
+    // policy rather than which prompts were drawn; LR 3e-4 so 5 steps move it measurably. With 24 completions a
+    // step the curve is noisy: at this setting seeds 3 and 5 rose over 5 steps and seed 4 did not (measured on
+    // wasm); 1e-3 overshot (seed 3: 1.58 → 1.96 → 1.54 → 1.92 → 1.50). The seed is fixed, so the run is exact.
     const rows = tinySplits()
       .train.filter((r) => r.level === "Hard")
       .slice(0, 4);
@@ -61,7 +63,7 @@ describe("the embedded tiny-r1 model", { skip }, () => {
       gradient_accumulation_steps: 1,
       max_completion_length: 80,
       temperature: 1.0,
-      learning_rate: 1e-3,
+      learning_rate: 3e-4,
       lr_scheduler_type: "constant",
       beta: 0,
       max_steps: 5,
