@@ -11,11 +11,8 @@
  */
 import { randomBytes } from "node:crypto";
 import {
-  closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -23,6 +20,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
+import { fsyncPath } from "../io/hf-dir";
 import { readSafetensors, type StoredTensor, type TensorToWrite, writeSafetensors } from "../io/safetensors";
 
 /** Directory name of a step's checkpoint. */
@@ -46,15 +44,6 @@ export interface CheckpointPayload {
   saveModel?: (dir: string) => Promise<void>;
   /** Test hook: runs after everything is written, before the commit rename. */
   beforeCommit?: (tmpDir: string) => void | Promise<void>;
-}
-
-function fsyncPath(p: string): void {
-  const fd = openSync(p, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Checkpoint steps present in `outputDir`, ascending (complete ones only: they have a state file). */

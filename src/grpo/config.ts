@@ -166,18 +166,8 @@ export interface GrpoConfig {
   maxSkippedSteps: number;
 }
 
-/** Reward-parameter fields, forwarded to `resolveRewards` when not null. */
-export const REWARD_PARAM_KEYS = [
-  "cosine_min_value_wrong",
-  "cosine_max_value_wrong",
-  "cosine_min_value_correct",
-  "cosine_max_value_correct",
-  "cosine_max_len",
-  "repetition_n_grams",
-  "repetition_max_penalty",
-  "max_completion_len",
-  "soft_punish_cache",
-] as const;
+/** Reward-parameter fields, forwarded to `resolveRewards` when not null (one list, owned by the rewards). */
+export { REWARD_PARAM_KEYS } from "../rewards/params";
 
 /** Defaults: TRL@`69ad852e` / HF `TrainingArguments` values, since `mode` defaults to `faithful`. */
 export const GRPO_DEFAULTS: Readonly<GrpoConfig> = Object.freeze({

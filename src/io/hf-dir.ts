@@ -108,7 +108,8 @@ function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-function fsyncPath(path: string): void {
+/** fsync a file or directory by path (directories too, so a rename inside them is durable). */
+export function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
   try {
     fsyncSync(fd);

@@ -50,7 +50,8 @@ export const COSINE_MIN_VALUE_WRONG = Object.freeze({ faithful: 0.0, fixed: -1.0
 /** Fallback for `max_completion_len` when neither params nor `ctx.maxCompletionLength` give it. */
 export const DEFAULT_MAX_COMPLETION_LEN = 16384;
 
-const PARAM_KEYS: ReadonlyArray<keyof RewardParams> = [
+/** The reward parameters' names (open-r1 script-argument names): also the GRPO config's reward fields. */
+export const REWARD_PARAM_KEYS: ReadonlyArray<keyof RewardParams> = [
   "cosine_min_value_wrong",
   "cosine_max_value_wrong",
   "cosine_min_value_correct",
@@ -72,12 +73,14 @@ export type RewardParamsInput = { [K in keyof RewardParams]?: number | null };
 export function validateRewardParams(params: unknown): RewardParams {
   if (params === undefined || params === null) return {};
   if (typeof params !== "object" || Array.isArray(params)) {
-    throw new Error(`reward params must be an object of { ${PARAM_KEYS.join(", ")} }, got ${typeof params}`);
+    throw new Error(
+      `reward params must be an object of { ${REWARD_PARAM_KEYS.join(", ")} }, got ${typeof params}`,
+    );
   }
   const out: RewardParams = {};
   for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
-    if (!(PARAM_KEYS as readonly string[]).includes(key)) {
-      throw new Error(`unknown reward param "${key}"; valid keys: ${PARAM_KEYS.join(", ")}`);
+    if (!(REWARD_PARAM_KEYS as readonly string[]).includes(key)) {
+      throw new Error(`unknown reward param "${key}"; valid keys: ${REWARD_PARAM_KEYS.join(", ")}`);
     }
     if (value === undefined || value === null) continue;
     if (typeof value !== "number" || !Number.isFinite(value)) {
