@@ -10,15 +10,7 @@
  * - `trainer_state.json`: step, config, RNG states, sampler position, counters (see {@link TrainerState}).
  */
 import { randomBytes } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fsyncPath } from "../io/hf-dir";
 import { readSafetensors, type StoredTensor, type TensorToWrite, writeSafetensors } from "../io/safetensors";
