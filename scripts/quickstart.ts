@@ -11,6 +11,7 @@ import { parseOverrides } from "../src/grpo/config-resolve";
 import { loadQuickstartConfig } from "../src/quickstart/config";
 import { TINY_MODEL_DIR } from "../src/quickstart/recipe";
 import { beforeAfterTable, runQuickstart } from "../src/quickstart/run";
+import { shutdownVerifier } from "../src/verify/index";
 
 /** Parse flags; `--set` may repeat. */
 export function parseQuickstartArgs(argv: readonly string[]): {
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   console.log(
     `backend ${backend.chosen} · config ${args.config} · seed ${cfg.grpo.seed} · out ${cfg.grpo.output_dir}`,
   );
-  const r = await runQuickstart({ modelDir: args.model, config: cfg });
+  // the verifier pool's workers would keep the process alive after the run
+  const r = await runQuickstart({ modelDir: args.model, config: cfg }).finally(() => shutdownVerifier());
   console.log(`\n${beforeAfterTable(r)}\n`);
   console.log(
     `GRPO: ${r.metrics.length} steps in ${r.trainSeconds.toFixed(0)} s; total ${r.totalSeconds.toFixed(0)} s`,

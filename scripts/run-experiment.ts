@@ -8,6 +8,7 @@
 import { initBackend } from "../src/backend/select";
 import { loadQuickstartConfig } from "../src/quickstart/config";
 import { beforeAfterTable, runQuickstart } from "../src/quickstart/run";
+import { shutdownVerifier } from "../src/verify/index";
 import { parseQuickstartArgs } from "./quickstart";
 
 async function main(): Promise<void> {
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
   await initBackend();
   const cfg = loadQuickstartConfig(args.config, args.overrides);
   for (const w of cfg.warnings) console.warn(w);
-  const r = await runQuickstart({ modelDir: args.model, config: cfg });
+  // the verifier pool's workers would keep the process alive after the run
+  const r = await runQuickstart({ modelDir: args.model, config: cfg }).finally(() => shutdownVerifier());
   const n = (m: Record<string, unknown>, k: string, d = 2) =>
     typeof m[k] === "number" ? (m[k] as number).toFixed(d) : "-";
   console.log("\nstep | reward | format | accuracy/cosine | mean len | clipped");

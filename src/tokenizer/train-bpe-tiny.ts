@@ -3,8 +3,10 @@
  * SFT traces of the training split) plus the prompt texts every run shows the model, saved with the
  * DeepSeek-R1-Distill specials and chat template.
  */
+
+import { OPEN_RS_SYSTEM_PROMPT } from "../data/prompt";
 import { makeSftCorpus, makeSplits } from "../data/synthetic";
-import { EVAL_MATH_PROMPT, OPEN_RS_SYSTEM_PROMPT } from "../data/synthetic/prompts";
+import { LIGHTEVAL_MATH_PROMPT } from "../eval/protocol";
 import { DEEPSEEK_R1_DISTILL_QWEN_TEMPLATE } from "./templates";
 import { type BpeModel, trainBpe } from "./train-bpe";
 import {
@@ -42,7 +44,7 @@ export function tinyTokenizerCorpus(opts: Partial<TinyTokenizerOptions> = {}): s
   const o = { ...DEFAULT_TINY_TOKENIZER_OPTIONS, ...opts };
   const { train } = makeSplits({ seed: o.seed, trainSize: o.trainSize });
   const sft = makeSftCorpus(train, o.seed);
-  const prompts = [OPEN_RS_SYSTEM_PROMPT, EVAL_MATH_PROMPT.replace("{Question}", "")];
+  const prompts = [OPEN_RS_SYSTEM_PROMPT, LIGHTEVAL_MATH_PROMPT.replace("{Question}", "")];
   const texts = [...train.map((r) => r.problem), ...sft.map((e) => e.completion)];
   for (let i = 0; i < o.promptWeight; i++) texts.push(...prompts);
   return texts;

@@ -3,14 +3,13 @@ import { existsSync, rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { makeSplits } from "../../src/data/synthetic/index";
-import { EVAL_MATH_PROMPT } from "../../src/data/synthetic/prompts";
 import { benchmarkFromRows } from "../../src/eval/benchmarks";
 import type { TextEngine } from "../../src/eval/engine";
 import { evaluate } from "../../src/eval/evaluate";
 import { HttpRunner } from "../../src/eval/http-runner";
 import { InProcessRunner } from "../../src/eval/inprocess-runner";
 import { loadLocalEngine } from "../../src/eval/local-model";
-import { LIGHTEVAL_MATH_PROMPT, resolveProtocol } from "../../src/eval/protocol";
+import { resolveProtocol } from "../../src/eval/protocol";
 import { createServer, type OpenAiServer } from "../../src/eval/server";
 import { shutdownVerifier } from "../../src/verify/index";
 import { TINY_TOKENIZER_DIR, writeTinyModelDir } from "./helpers/tiny-model";
@@ -34,10 +33,6 @@ describe("tiny random Qwen2 + tiny-r1 tokenizer: in-process vs HTTP", {
     await srv.close();
     await shutdownVerifier();
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it("the synthetic data's eval prompt is the same lighteval prompt", () => {
-    assert.equal(EVAL_MATH_PROMPT, LIGHTEVAL_MATH_PROMPT);
   });
 
   it("greedy decoding gives identical per-sample results on a synthetic held-out subset", {

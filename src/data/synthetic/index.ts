@@ -1,4 +1,6 @@
 /** The synthetic math curriculum: seeded problems in graded difficulty, fixed splits, and SFT traces. */
+
+export { OPEN_RS_SYSTEM_PROMPT } from "../prompt";
 export { chainLatex } from "./arithmetic";
 export { equationLatex } from "./equations";
 export type { GenerateOptions, SplitOptions, SynthSplits } from "./generate";
@@ -6,7 +8,6 @@ export { generateRow, generateRows, makeSplits, problemKey, solutionText } from 
 export type { KindSpec } from "./kinds";
 export { KINDS, kindSpec, solveParams } from "./kinds";
 export { perturbAnswer } from "./perturb";
-export { EVAL_MATH_PROMPT, OPEN_RS_SYSTEM_PROMPT } from "./prompts";
 export type { SftExample, SftFlaw, SftOptions, SftVerbosity } from "./sft";
 export { DEFAULT_SFT_OPTIONS, makeSftCorpus, makeSftExample, THINK_CLOSE } from "./sft";
 export type { Frac } from "./trace";
