@@ -3,6 +3,7 @@
  * over the whole batch (TRL gathers before normalising), then the no-grad log-probs the loss needs:
  * π_old when μ > 1 and π_ref when β > 0. Plain arrays in and out; tensors stay inside the engine.
  */
+import { explainOom } from "../backend/oom";
 import type { MathRow } from "../data/schema";
 import type { CausalLM } from "../model/types";
 import { scoreRewards, type WeightedReward } from "../rewards";
@@ -67,15 +68,23 @@ export async function collectRollout(
   const promptTexts = rep(prompts.map((p) => p.text));
   const batchRows = rep(rows);
   const tok = deps.tokenizer;
-  const gen = await deps.generate(deps.model, promptIds, {
-    maxNewTokens: cfg.max_completion_length,
-    temperature: cfg.temperature,
-    topP: cfg.top_p,
-    eosTokenIds: [tok.eosTokenId],
-    padTokenId: tok.padTokenId,
-    rng: deps.rng,
-    microBatch: cfg.per_device_train_batch_size,
-  });
+  const gen = await deps
+    .generate(deps.model, promptIds, {
+      maxNewTokens: cfg.max_completion_length,
+      temperature: cfg.temperature,
+      topP: cfg.top_p,
+      eosTokenIds: [tok.eosTokenId],
+      padTokenId: tok.padTokenId,
+      rng: deps.rng,
+      microBatch: cfg.per_device_train_batch_size,
+    })
+    .catch((err: unknown) => {
+      throw explainOom(
+        err,
+        `generation (micro-batches of ${cfg.per_device_train_batch_size} sequences, up to ${cfg.max_completion_length} new tokens)`,
+        "Lower per_device_train_batch_size (a multiple of num_generations) and raise gradient_accumulation_steps, or lower max_completion_length.",
+      );
+    });
   const completions = gen.completionIds.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const scored = await scoreRewards(
     deps.rewards,

@@ -4,6 +4,7 @@
  * gradient skips the update (the caller counts consecutive skips).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { explainOom } from "../backend/oom";
 import type { CausalLM } from "../model/types";
 import { microBatches } from "./algos";
 import { microBatchLossTensor } from "./algos-tensor";
@@ -128,7 +129,16 @@ export async function policyUpdate(
   let entropyCount = 0;
   try {
     for (const rows of mbs) {
-      const m = microStep(cfg, model, ro, rows, { numMicroBatches: mbs.length, stepTokens }, acc);
+      let m: number[];
+      try {
+        m = microStep(cfg, model, ro, rows, { numMicroBatches: mbs.length, stepTokens }, acc);
+      } catch (err) {
+        throw explainOom(
+          err,
+          `the policy update (a micro-batch of ${rows.length} completions, up to ${cfg.max_completion_length} tokens)`,
+          "Lower per_device_train_batch_size (keep it a multiple of num_generations) and raise gradient_accumulation_steps to keep the same batch, or lower max_completion_length.",
+        );
+      }
       sums[0] += m[0];
       for (let k = 1; k < 5; k++) sums[k] += m[k] / mbs.length;
       if (Number.isFinite(m[5])) {
