@@ -42,7 +42,10 @@ export interface QuickstartConfig {
   warnings: string[];
 }
 
-/** Parse a quickstart YAML text; `overrides` replace GRPO keys (e.g. `seed`, `output_dir`). */
+/**
+ * Parse a quickstart YAML text; `overrides` replace GRPO keys (e.g. `seed`, `output_dir`), and an `overrides.quickstart`
+ * object replaces keys of the `quickstart:` block.
+ */
 export function parseQuickstartConfig(
   text: string,
   overrides: Record<string, unknown> = {},
@@ -53,7 +56,12 @@ export function parseQuickstartConfig(
     throw new Error(`${source}: must be a YAML mapping of key: value`);
   }
   const { quickstart, ...grpoRaw } = raw;
-  const block = (quickstart ?? {}) as Record<string, unknown>;
+  // `--set quickstart.key=value` arrives as overrides.quickstart and is merged into the block
+  const { quickstart: blockOverrides, ...grpoOverrides } = overrides;
+  const block = { ...((quickstart ?? {}) as object), ...((blockOverrides ?? {}) as object) } as Record<
+    string,
+    unknown
+  >;
   for (const k of Object.keys(block)) {
     if (!(k in QUICKSTART_DEFAULTS)) {
       throw new Error(
@@ -65,7 +73,7 @@ export function parseQuickstartConfig(
   if (!["Hard", "Easy", "mix"].includes(spec.train_levels)) {
     throw new Error(`${source}: quickstart.train_levels must be Hard, Easy or mix, got ${spec.train_levels}`);
   }
-  const { config, warnings } = resolveGrpoConfig({ ...grpoRaw, ...overrides });
+  const { config, warnings } = resolveGrpoConfig({ ...grpoRaw, ...grpoOverrides });
   return { grpo: config, spec, warnings };
 }
 
