@@ -72,6 +72,7 @@ export { PAPER_TABLE1, paperComparison, scoreRows, scoreTable } from "./eval/rep
 // Quickstart: the embedded tiny-r1 model's recipe and its held-out evaluation (the training prompt, avg@n).
 export type { HeldoutResult } from "./quickstart/eval";
 export { evalHeldout, pairedDelta } from "./quickstart/eval";
+export { loadQuickstartConfig, type QuickstartConfig } from "./quickstart/config";
 export { TINY_MODEL_DIR, tinySplits } from "./quickstart/recipe";
 
 // Kernel helpers: charts, tables, progress, the live dashboard and notebook parameters.

@@ -18,6 +18,7 @@ import {
   HubOfflineError,
   type HubTarget,
   isNetworkError,
+  onlineOrCached,
 } from "./errors";
 
 /** One file to fetch from a hub repo. */
@@ -100,22 +101,9 @@ export async function hubDownload(opts: HubDownloadOptions): Promise<HubFile> {
   const url = resolveUrl(o.endpoint, repoType, opts.repoId, revision, opts.filename);
   const what: HubTarget = { repoId: opts.repoId, repoType, revision, what: opts.filename };
   const cached = await readCached(target);
-  if (o.offline) {
-    if (cached) return cached;
-    throw new HubOfflineError(what, o.cacheDir, "offline mode (HF_HUB_OFFLINE or offline: true)");
-  }
-  let meta: FileMetadata;
-  try {
-    meta = await headFile(url, o);
-  } catch (e) {
-    if (!isNetworkError(e)) throw e;
-    if (cached) return cached;
-    throw new HubOfflineError(
-      what,
-      o.cacheDir,
-      `hub unreachable at ${o.endpoint} (${describeNetworkError(e)})`,
-    );
-  }
+  const head = await onlineOrCached(o, what, cached, () => headFile(url, o));
+  if ("cached" in head) return head.cached;
+  const meta = head.online;
   if (cached && cached.etag !== null && cached.etag === meta.etag) return cached;
   return downloadWithResume(target, url, meta, o, opts);
 }

@@ -98,3 +98,31 @@ export function describeNetworkError(e: unknown): string {
   if (cur instanceof Error) return (cur as { code?: string }).code ?? cur.message;
   return String(cur);
 }
+
+/**
+ * The hub's offline rule, shared by file downloads and split listings: in offline mode, or when `online()` fails
+ * with a network error, fall back to `cached`, or throw {@link HubOfflineError} when there is none. Other errors
+ * propagate.
+ */
+export async function onlineOrCached<T, C>(
+  opts: { offline: boolean; cacheDir: string; endpoint: string },
+  target: HubTarget,
+  cached: C | null,
+  online: () => Promise<T>,
+): Promise<{ online: T } | { cached: C }> {
+  if (opts.offline) {
+    if (cached !== null) return { cached };
+    throw new HubOfflineError(target, opts.cacheDir, "offline mode (HF_HUB_OFFLINE or offline: true)");
+  }
+  try {
+    return { online: await online() };
+  } catch (e) {
+    if (!isNetworkError(e)) throw e;
+    if (cached !== null) return { cached };
+    throw new HubOfflineError(
+      target,
+      opts.cacheDir,
+      `hub unreachable at ${opts.endpoint} (${describeNetworkError(e)})`,
+    );
+  }
+}

@@ -9,13 +9,7 @@ import {
   repoCacheDir,
   resolveHubOptions,
 } from "./config";
-import {
-  describeNetworkError,
-  HubHttpError,
-  HubOfflineError,
-  type HubTarget,
-  isNetworkError,
-} from "./errors";
+import { HubHttpError, type HubTarget, onlineOrCached } from "./errors";
 
 /** The branch where the dataset viewer publishes its Parquet conversion of every public dataset. */
 export const PARQUET_REVISION = "refs/convert/parquet";
@@ -80,22 +74,11 @@ export async function resolveDatasetFiles(opts: ResolveDatasetOptions): Promise<
     what: `split ${config}/${split}`,
   };
   const saved = await readManifest(manifest);
-  if (o.offline) {
-    if (saved) return saved;
-    throw new HubOfflineError(target, o.cacheDir, "offline mode (HF_HUB_OFFLINE or offline: true)");
-  }
-  let files: DatasetFile[];
-  try {
-    files = await listSplitFiles(o, opts.repoId, config, split, revision);
-  } catch (e) {
-    if (!isNetworkError(e)) throw e;
-    if (saved) return saved;
-    throw new HubOfflineError(
-      target,
-      o.cacheDir,
-      `hub unreachable at ${o.endpoint} (${describeNetworkError(e)})`,
-    );
-  }
+  const listed = await onlineOrCached(o, target, saved, () =>
+    listSplitFiles(o, opts.repoId, config, split, revision),
+  );
+  if ("cached" in listed) return listed.cached;
+  const files = listed.online;
   await fsp.mkdir(path.dirname(manifest), { recursive: true });
   await fsp.writeFile(manifest, `${JSON.stringify(files, null, 2)}\n`);
   return files;
