@@ -26,6 +26,7 @@ describe("runQuickstart (what `npm start` runs), shrunk to 2 steps", { skip }, (
         output_dir: out,
         max_steps: 2,
         per_device_train_batch_size: 12,
+        gradient_accumulation_steps: 1,
         save_steps: 1,
         quickstart: { eval_hard: 3, eval_easy: 2, eval: { n: 2, maxNewTokens: 96 } },
       });
