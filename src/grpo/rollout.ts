@@ -14,6 +14,10 @@ import { computeAdvantages, keepMask } from "./algos";
 import type { GrpoConfig } from "./config";
 import type { RenderedPrompt } from "./prompts";
 
+/** What to change when a rollout or update runs out of memory (both micro-batch by per_device_train_batch_size). */
+export const BATCH_MEMORY_HINT =
+  "Lower per_device_train_batch_size (keep it a multiple of num_generations) and raise gradient_accumulation_steps to keep the same batch, or lower max_completion_length.";
+
 /** The sampler's signature (src/sampler/generate.ts), injectable for tests. */
 export type GenerateFn = (
   model: CausalLM,
@@ -82,7 +86,7 @@ export async function collectRollout(
       throw explainOom(
         err,
         `generation (micro-batches of ${cfg.per_device_train_batch_size} sequences, up to ${cfg.max_completion_length} new tokens)`,
-        "Lower per_device_train_batch_size (a multiple of num_generations) and raise gradient_accumulation_steps, or lower max_completion_length.",
+        BATCH_MEMORY_HINT,
       );
     });
   const completions = gen.completionIds.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));

@@ -10,7 +10,7 @@ import { microBatches } from "./algos";
 import { microBatchLossTensor } from "./algos-tensor";
 import type { GrpoConfig } from "./config";
 import { type AdamW, globalGradNorm } from "./optimizer";
-import type { Rollout } from "./rollout";
+import { BATCH_MEMORY_HINT, type Rollout } from "./rollout";
 
 /** What one update reports (loss-side metrics averaged over micro-batches as TRL does). */
 export interface UpdateResult {
@@ -136,7 +136,7 @@ export async function policyUpdate(
         throw explainOom(
           err,
           `the policy update (a micro-batch of ${rows.length} completions, up to ${cfg.max_completion_length} tokens)`,
-          "Lower per_device_train_batch_size (keep it a multiple of num_generations) and raise gradient_accumulation_steps to keep the same batch, or lower max_completion_length.",
+          BATCH_MEMORY_HINT,
         );
       }
       sums[0] += m[0];

@@ -49,4 +49,26 @@ describe("out-of-memory errors", () => {
     t.dispose();
     rmSync(out, { recursive: true, force: true });
   });
+
+  it("so does a rollout whose generation exhausts the heap", async () => {
+    await useCpu();
+    const out = mkdtempSync(join(tmpdir(), "oom-test-"));
+    const { config } = resolveGrpoConfig({ ...toyConfig, output_dir: out });
+    const t = new GrpoTrainer(config, {
+      model: toyModel(1),
+      tokenizer: toyTokenizer,
+      dataset: toyDataset,
+      rewards: [sevenReward],
+      generate: async () => {
+        throw new RangeError("memory access out of bounds");
+      },
+    });
+    await assert.rejects(t.trainStep(), (err: Error) => {
+      assert.match(err.message, /out of memory during generation \(micro-batches of \d+ sequences/);
+      assert.match(err.message, /per_device_train_batch_size .* gradient_accumulation_steps/);
+      return true;
+    });
+    t.dispose();
+    rmSync(out, { recursive: true, force: true });
+  });
 });
