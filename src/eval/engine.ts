@@ -1,7 +1,6 @@
 import type { CausalLM } from "../model/types";
 import type { GenerateOptions, GenerateResult } from "../sampler/types";
 import type { TokenizerLike } from "../tokenizer/types";
-import { Rng } from "../util/rng";
 
 /** Sampling settings of one generate call. */
 export interface SamplingParams {
@@ -17,8 +16,18 @@ export interface SamplingParams {
 export interface EngineOutput {
   /** Generated ids, up to and including the first EOS. */
   completionIds: number[];
-  /** True when `maxNewTokens` was reached without EOS. */
+  /** True when `maxNewTokens` was reached without EOS (or generation was aborted). */
   truncated: boolean;
+  /** log π of each generated token under the model (temperature 1), when the engine reports them. */
+  logprobs?: number[];
+}
+
+/** Per-call extras of {@link TextEngine.generate}. */
+export interface GenerateCallOptions {
+  /** Stop at the next decode step once aborted (unfinished sequences come back truncated). */
+  signal?: AbortSignal;
+  /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob). */
+  onToken?: (row: number, token: number, logprob: number) => void;
 }
 
 /**
@@ -32,8 +41,16 @@ export interface TextEngine {
   readonly label: string;
   /** Longest prompt + completion the model supports (config `max_position_embeddings`), if known. */
   readonly maxContext?: number;
-  /** Generates one batch with one random stream seeded from `seed`. */
-  generate(promptIds: number[][], params: SamplingParams, seed: number): Promise<EngineOutput[]>;
+  /**
+   * Generates one batch; prompt i samples from its own stream seeded with `seeds[i]`, so a sequence's tokens
+   * do not depend on the batch it shares.
+   */
+  generate(
+    promptIds: number[][],
+    params: SamplingParams,
+    seeds: readonly number[],
+    opts?: GenerateCallOptions,
+  ): Promise<EngineOutput[]>;
 }
 
 /** The sampler's entry point (`src/sampler` `generate`). */
@@ -73,17 +90,23 @@ export function localEngine<M extends CausalLM>(
     tokenizer,
     label: opts.label,
     maxContext: typeof maxPos === "number" ? maxPos : undefined,
-    async generate(promptIds, params, seed) {
+    async generate(promptIds, params, seeds, call = {}) {
       const res = await generate(model, promptIds, {
         maxNewTokens: params.maxNewTokens,
         temperature: params.temperature,
         topP: params.topP,
         eosTokenIds: eos,
         padTokenId: tokenizer.padTokenId,
-        rng: new Rng(seed),
+        seeds,
         microBatch: opts.microBatch,
+        signal: call.signal,
+        onToken: call.onToken,
       });
-      return res.completionIds.map((ids, i) => ({ completionIds: ids, truncated: res.truncated[i] }));
+      return res.completionIds.map((ids, i) => ({
+        completionIds: ids,
+        truncated: res.truncated[i],
+        logprobs: res.logprobs[i],
+      }));
     },
   };
 }

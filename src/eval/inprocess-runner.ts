@@ -8,9 +8,8 @@ export interface InProcessRunnerOptions {
 }
 
 /**
- * Runs the eval on our own model in this process, `batchSize` prompts per generate call. Each batch draws from
- * one random stream seeded with its first sample's seed, so sampled (T > 0) outputs depend on batch
- * composition; greedy (T = 0) outputs do not.
+ * Runs the eval on a local engine, `batchSize` prompts per generate call. Every sample draws from its own
+ * stream seeded with its request's seed, so its tokens do not depend on which samples share its batch.
  */
 export class InProcessRunner implements Runner {
   readonly name = "in-process";
@@ -32,7 +31,12 @@ export class InProcessRunner implements Runner {
       if (signal?.aborted) return;
       const batch = requests.slice(start, start + this.batchSize);
       const prompts = batch.map((r) => encodeChat(tok, r.messages));
-      const outs = await this.engine.generate(prompts, params, batch[0].seed);
+      const outs = await this.engine.generate(
+        prompts,
+        params,
+        batch.map((r) => r.seed),
+        { signal },
+      );
       for (let i = 0; i < batch.length; i++) {
         const ids = outs[i].completionIds;
         await onSample(batch[i], {

@@ -17,10 +17,9 @@ export interface JobSettings {
 }
 
 /**
- * Queues single sequences and runs them on the one model in batches. Sequences share a batch only when their
- * settings match; sampled (T > 0) sequences also need the same seed, because a batch draws from one random
- * stream: so a seeded request gives the same text however the traffic around it looks. Greedy sequences batch
- * freely.
+ * Queues single sequences and runs them on the one model in batches. Sequences share a batch when their
+ * settings match; each samples from its own seeded stream, so a seeded request gives the same tokens however
+ * the traffic around it looks.
  */
 export class BatchQueue {
   private jobs: Job[] = [];
@@ -38,8 +37,7 @@ export class BatchQueue {
   submit(ids: number[], s: JobSettings, seed?: number): Promise<EngineOutput> {
     const params = { temperature: s.temperature, topP: s.topP, maxNewTokens: s.maxTokens };
     const seeded = seed ?? Math.floor(Math.random() * 0x7fffffff);
-    const sampleKey = s.temperature > 0 ? `|${seed ?? "unseeded"}` : "";
-    const key = `${params.temperature}|${params.topP}|${params.maxNewTokens}${sampleKey}`;
+    const key = `${params.temperature}|${params.topP}|${params.maxNewTokens}`;
     return new Promise((resolve, reject) => {
       this.jobs.push({ ids, params, seed: seeded, key, resolve, reject });
       this.schedule();
@@ -71,7 +69,7 @@ export class BatchQueue {
           const outs = await this.engine.generate(
             batch.map((j) => j.ids),
             batch[0].params,
-            batch[0].seed,
+            batch.map((j) => j.seed),
           );
           for (let i = 0; i < batch.length; i++) batch[i].resolve(outs[i]);
         } catch (e) {

@@ -12,7 +12,7 @@ import { renderPrompt } from "../grpo/prompts";
 import type { Qwen2ForCausalLM } from "../model/qwen2";
 import { generate } from "../sampler/generate";
 import type { TokenizerLike } from "../tokenizer/types";
-import { Rng } from "../util/rng";
+import { deriveSeed } from "../util/rng";
 
 /** Sampling settings of the held-out eval. */
 export interface HeldoutEvalOptions {
@@ -24,7 +24,7 @@ export interface HeldoutEvalOptions {
   topP: number;
   /** Default 200. */
   maxNewTokens: number;
-  /** Base seed; batch i samples from `Rng(seed + i)`. Default 1234. */
+  /** Base seed; sample s of problem i draws from the stream `deriveSeed(seed, i, s)`. Default 1234. */
   seed: number;
   /** System turn, as the GRPO run uses it. Default null. */
   systemPrompt: string | null;
@@ -95,7 +95,7 @@ export async function evalHeldout(
         topP: o.topP,
         eosTokenIds: eos,
         padTokenId: tok.padTokenId,
-        rng: new Rng(o.seed + b),
+        seeds: part.map(([i, s]) => deriveSeed(o.seed, i, s)),
       },
     );
     for (let k = 0; k < part.length; k++) {

@@ -1,3 +1,4 @@
+/** Options and results of the sampler (`generate`). */
 import type { Rng } from "../util/rng";
 
 export interface GenerateOptions {
@@ -13,12 +14,24 @@ export interface GenerateOptions {
   eosTokenIds: number[];
   /** Id used for left padding of prompts. */
   padTokenId: number;
-  /** Source of randomness; the same state gives the same tokens on the same backend. */
-  rng: Rng;
+  /**
+   * One seed per prompt: sequence i samples from its own stream `new Rng(seeds[i])`, so its tokens do not
+   * depend on which other sequences share its batch, micro-batch or worker.
+   */
+  seeds?: readonly number[];
+  /** Without `seeds`: the per-sequence seeds are drawn from this stream, one `nextUint32()` per prompt in order. */
+  rng?: Rng;
   /** Sequences decoded together; larger batches are split. Default: all at once. */
   microBatch?: number;
   /** Called after each decode step with the number of steps done (for progress bars). */
   onStep?: (step: number) => void;
+  /** Called for every sampled token, as it is sampled (streaming): prompt index, token id, its log-prob. */
+  onToken?: (row: number, token: number, logprob: number) => void;
+  /**
+   * Stops decoding at the next step once aborted: finished sequences are kept, unfinished ones end where they
+   * are (marked truncated), and micro-batches not started yet come back empty.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GenerateResult {
@@ -26,6 +39,6 @@ export interface GenerateResult {
   completionIds: number[][];
   /** log π of each sampled token under the sampling distribution's model (temperature 1, no top-p). */
   logprobs: number[][];
-  /** True where the sequence hit `maxNewTokens` without EOS. */
+  /** True where the sequence hit `maxNewTokens` without EOS (or was cut by `signal`). */
   truncated: boolean[];
 }

@@ -76,3 +76,27 @@ export class Rng {
     return r;
   }
 }
+
+/**
+ * A 31-bit seed mixed from integer parts (e.g. seed, step, prompt index, sample index): each part goes through
+ * a murmur3-style finaliser, so nearby tuples give unrelated streams. The same parts give the same seed on
+ * every machine, whatever batch or worker a sequence lands in.
+ */
+export function deriveSeed(...parts: number[]): number {
+  let h = 0x2545f491;
+  for (const part of parts) {
+    if (!Number.isInteger(part)) throw new Error(`deriveSeed: parts must be integers, got ${part}`);
+    let k = Math.imul(part >>> 0, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
+    // the high 32 bits, so parts above 2^32 (large seeds) still matter
+    h ^= Math.floor(part / 4294967296) >>> 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) & 0x7fffffff;
+}

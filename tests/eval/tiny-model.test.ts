@@ -42,7 +42,7 @@ describe("tiny random Qwen2 + tiny-r1 tokenizer: in-process vs HTTP", {
     const bench = benchmarkFromRows("synth-heldout", [...heldoutEasy, ...heldoutHard]);
     const protocol = resolveProtocol("avg", { n: 2, temperature: 0, maxNewTokens: 12 });
     const common = { benchmarks: [bench], protocol, modelLabel: "tiny" };
-    await local.generate([[1, 2, 3]], { temperature: 0, topP: 1, maxNewTokens: 2 }, 0); // builds the model's caches
+    await local.generate([[1, 2, 3]], { temperature: 0, topP: 1, maxNewTokens: 2 }, [0]); // builds the model's caches
     const tensorsBefore = tf.memory().numTensors;
     const a = await evaluate({ ...common, runner: new InProcessRunner(local, { batchSize: 4 }) });
     assert.equal(tf.memory().numTensors, tensorsBefore, "the in-process eval leaks no tensors");

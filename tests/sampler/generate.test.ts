@@ -85,6 +85,63 @@ describe("generate", () => {
     ); // 2 micro-batches × 8 steps
   });
 
+  it("per-sequence seeds: a sampled sequence's tokens do not depend on its batch or micro-batch", async () => {
+    const o = { temperature: 1.2, topP: 0.95, maxNewTokens: 12, rng: undefined };
+    const seeds = [11, 22, 33, 44];
+    const whole = await generate(m, PROMPTS, opts({ ...o, seeds }));
+    const split = await generate(m, PROMPTS, opts({ ...o, seeds, microBatch: 1 }));
+    const reversed = await generate(m, [...PROMPTS].reverse(), opts({ ...o, seeds: [...seeds].reverse() }));
+    const alone = await generate(m, [PROMPTS[2]], opts({ ...o, seeds: [33] }));
+    // Tokens are equal; log-probs only to ~1e-6, because a row's logits depend on its batch's left padding
+    // (wasm sums in SIMD lanes, so shifting a row changes the rounding).
+    assert.deepEqual(split.completionIds, whole.completionIds);
+    assert.deepEqual([...reversed.completionIds].reverse(), whole.completionIds);
+    assert.deepEqual(alone.completionIds[0], whole.completionIds[2]);
+    for (const [j, lp] of alone.logprobs[0].entries()) assert.ok(Math.abs(lp - whole.logprobs[2][j]) < 1e-5);
+    await assert.rejects(generate(m, PROMPTS, opts({ ...o, seeds: [1] })), /1 seeds for 4 prompts/);
+  });
+
+  it("onToken streams every token as it is sampled; an aborted signal stops at the next step", async () => {
+    const seen: Array<[number, number, number]> = [];
+    const r = await generate(
+      m,
+      PROMPTS,
+      opts({ temperature: 0, microBatch: 3, onToken: (row, tok, lp) => seen.push([row, tok, lp]) }),
+    );
+    for (let i = 0; i < PROMPTS.length; i++) {
+      const mine = seen.filter(([row]) => row === i);
+      assert.deepEqual(
+        mine.map(([, t]) => t),
+        r.completionIds[i],
+        `row ${i} streamed in order`,
+      );
+      assert.deepEqual(
+        mine.map(([, , lp]) => lp),
+        r.logprobs[i],
+      );
+    }
+    const ac = new AbortController();
+    let steps = 0;
+    const cut = await generate(
+      m,
+      PROMPTS,
+      opts({
+        temperature: 0,
+        microBatch: 2,
+        signal: ac.signal,
+        onStep: () => {
+          if (++steps === 3) ac.abort();
+        },
+      }),
+    );
+    assert.deepEqual(
+      cut.completionIds.map((c) => c.length),
+      [3, 3, 0, 0],
+      "the first micro-batch stops after the step that aborted; the second never starts",
+    );
+    assert.deepEqual(cut.truncated, [true, true, true, true]);
+  });
+
   it("maxNewTokens 0 gives empty, truncated completions", async () => {
     const r = await generate(m, PROMPTS, opts({ maxNewTokens: 0 }));
     assert.deepEqual(r.completionIds, [[], [], [], []]);

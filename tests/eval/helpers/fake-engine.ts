@@ -35,20 +35,24 @@ export class FakeEngine implements TextEngine {
   ) {}
 
   /** The text this engine answers for a prompt (what tests compare against). */
-  static answerFor(promptIds: readonly number[], params: SamplingParams, seed: number, row = 0): string {
+  static answerFor(promptIds: readonly number[], params: SamplingParams, seed: number): string {
     let h = 17;
     for (const t of promptIds) h = (h * 31 + t) % 1000003;
-    if (params.temperature > 0) h = (h + seed * 7 + row * 13) % 1000003;
+    if (params.temperature > 0) h = (h + seed * 7) % 1000003;
     return `So the answer is $\\boxed{${h % 10}}$.`;
   }
 
-  async generate(promptIds: number[][], params: SamplingParams, seed: number): Promise<EngineOutput[]> {
+  async generate(
+    promptIds: number[][],
+    params: SamplingParams,
+    seeds: readonly number[],
+  ): Promise<EngineOutput[]> {
     this.calls++;
     this.sequences += promptIds.length;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     return promptIds.map((p, row) => {
       const ids = [
-        ...this.tokenizer.encode(FakeEngine.answerFor(p, params, seed, row)),
+        ...this.tokenizer.encode(FakeEngine.answerFor(p, params, seeds[row])),
         this.tokenizer.eosTokenId,
       ];
       const truncated = ids.length > params.maxNewTokens;
