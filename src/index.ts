@@ -51,8 +51,10 @@ export type { GrpoConfig } from "./grpo/config";
 export { GRPO_DEFAULTS } from "./grpo/config";
 export { loadGrpoConfig, resolveGrpoConfig } from "./grpo/config-resolve";
 export type { StepMetrics } from "./grpo/metrics";
-export type { GrpoRun, LiveUpdate, RunSummary } from "./grpo/run";
-export { train } from "./grpo/run";
+export type { LiveUpdate, RunHandle, RunStatus, RunSummary, TrainOptions } from "./grpo/run";
+export { runs, train } from "./grpo/train";
+export { jobs, stopAll } from "./control/registry";
+export { InterruptedError } from "./control/interrupt";
 
 // SFT: supervised fine-tuning on completion tokens (warm-starts a model before GRPO).
 export type { SftConfig, SftResult } from "./sft";

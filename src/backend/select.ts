@@ -104,10 +104,30 @@ export async function startTensorflow(pkg: string, dir: string): Promise<ProbeRe
   return { ok: true };
 }
 
+/**
+ * Runs `init` (which starts an emscripten module) and removes the `uncaughtException` / `unhandledRejection`
+ * listeners it added. Emscripten's Node glue rethrows from both, so one forgotten `await` on a rejected
+ * promise (or any stray exception) would kill the process, a notebook kernel included; without them Node's
+ * (or the kernel's) own handling applies.
+ */
+export async function withoutEmscriptenHandlers<T>(init: () => Promise<T>): Promise<T> {
+  const listeners = (e: string) =>
+    process.listeners(e as "uncaughtException") as Array<(...a: unknown[]) => void>;
+  const events = ["uncaughtException", "unhandledRejection"];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await init();
+  } finally {
+    for (const e of events) {
+      for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  }
+}
+
 async function startWasm(): Promise<ProbeResult> {
   try {
     // The backend factory was registered by importing @tensorflow/tfjs-backend-wasm above.
-    if (!(await tf.setBackend("wasm")))
+    if (!(await withoutEmscriptenHandlers(() => tf.setBackend("wasm"))))
       return { ok: false, reason: "tfjs-backend-wasm failed to initialise (see the warning above)" };
   } catch (err) {
     return { ok: false, reason: `tfjs-backend-wasm failed: ${errMessage(err)}` };
@@ -206,6 +226,11 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   }
   current = await pending;
   if (tf.getBackend() !== current.chosen) await tf.setBackend(current.chosen);
+  return current;
+}
+
+/** What the last `initBackend` chose, or null before any. */
+export function describeBackendsIfChosen(): BackendInfo | null {
   return current;
 }
 

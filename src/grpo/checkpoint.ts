@@ -7,7 +7,7 @@
  * Layout of `checkpoint-<step>/`:
  * - `model/`: the HF model directory (config.json + model.safetensors, F32), when the model can save itself;
  * - `optimizer.safetensors`: AdamW moments `m.<i>` / `v.<i>` (and raw weights `w.<i>` for models without an HF save);
- * - `trainer_state.json`: step, config, RNG states, sampler position, counters (see {@link TrainerState}).
+ * - `trainer_state.json`: step, config, RNG states, sampler position, counters (see {@link CheckpointState}).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +22,7 @@ const STATE_FILE = "trainer_state.json";
 const TENSOR_FILE = "optimizer.safetensors";
 
 /** What a checkpoint stores besides tensors (JSON). */
-export interface TrainerState {
+export interface CheckpointState {
   /** Optimizer steps completed. */
   step: number;
   [key: string]: unknown;
@@ -30,7 +30,7 @@ export interface TrainerState {
 
 /** Inputs of {@link writeCheckpoint}. */
 export interface CheckpointPayload {
-  state: TrainerState;
+  state: CheckpointState;
   tensors: Array<[string, TensorToWrite]>;
   /** Writes the HF model directory into the given (not yet existing) path. */
   saveModel?: (dir: string) => Promise<void>;
@@ -110,7 +110,7 @@ export async function writeCheckpoint(
 
 /** Read a checkpoint written by {@link writeCheckpoint}. */
 export function readCheckpoint(dir: string): {
-  state: TrainerState;
+  state: CheckpointState;
   tensors: Map<string, StoredTensor>;
   modelDir: string | null;
 } {
@@ -120,7 +120,7 @@ export function readCheckpoint(dir: string): {
       `checkpoint ${dir}: no ${STATE_FILE}; it is not a complete checkpoint (pick another checkpoint-<step>)`,
     );
   }
-  const state = JSON.parse(readFileSync(stateFile, "utf8")) as TrainerState;
+  const state = JSON.parse(readFileSync(stateFile, "utf8")) as CheckpointState;
   const tensors = readSafetensors(join(dir, TENSOR_FILE));
   const modelDir = existsSync(join(dir, "model", "config.json")) ? join(dir, "model") : null;
   return { state, tensors, modelDir };

@@ -162,6 +162,12 @@ export interface GrpoConfig {
   log_completions: boolean;
   /** Where metrics, completions and checkpoints go. Default `trainer_output`. Open-RS: `data/OpenRS-GRPO`. */
   output_dir: string;
+  /**
+   * A fresh run in an `output_dir` that holds another run's files (metrics, completions, checkpoints) is
+   * refused unless this is true: then those files are deleted first (HF `TrainingArguments.overwrite_output_dir`).
+   * Resuming never needs it. Default false.
+   */
+  overwrite_output_dir: boolean;
   /** Consecutive non-finite (NaN/Inf loss or gradient) steps tolerated before the run stops with an error. Default 3. */
   maxSkippedSteps: number;
 }
@@ -223,6 +229,7 @@ export const GRPO_DEFAULTS: Readonly<GrpoConfig> = Object.freeze({
   logging_steps: 500,
   log_completions: false,
   output_dir: "trainer_output",
+  overwrite_output_dir: false,
   maxSkippedSteps: 3,
 }) as Readonly<GrpoConfig>;
 
@@ -250,7 +257,6 @@ export const IGNORED_KEYS: Readonly<Record<string, string>> = Object.freeze({
   logging_first_step: "metrics.jsonl records every step",
   logging_strategy: "metrics.jsonl records every step",
   save_strategy: "checkpoints are written every save_steps",
-  overwrite_output_dir: "output_dir is reused; pass --resume to continue a run",
   "ddp_*": "one process; num_processes emulates the data-parallel batch",
   dataset_configs: "datasets are read from local JSONL/parquet",
 });

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
+import { type HostTensor, isTransposedParam, transpose2d, validateQwen2Tensors } from "../model/weights";
 
 /** A frozen copy of `model`'s current weights (its variables are not trainable). */
 export function referenceCopy(model: CausalLM): CausalLM {
@@ -46,6 +47,20 @@ export function assignWeights(model: CausalLM, values: readonly Float32Array[]):
     tf.tidy(() => v.assign(tf.tensor(values[i], v.shape, "float32")));
   });
   if (model instanceof Qwen2ForCausalLM) model.invalidateCaches();
+}
+
+/** Copy HF-layout host tensors (by HF name) into a Qwen2 model's variables. */
+export function assignHostTensors(model: CausalLM, tensors: ReadonlyMap<string, HostTensor>): void {
+  if (!(model instanceof Qwen2ForCausalLM)) {
+    throw new Error("assignHostTensors: HF-named weights need a Qwen2ForCausalLM");
+  }
+  validateQwen2Tensors(model.cfg, tensors, "weights");
+  for (const [name, v] of model.params) {
+    const t = tensors.get(name)!;
+    const data = isTransposedParam(name) ? transpose2d(t.data, t.shape[0], t.shape[1]) : t.data;
+    tf.tidy(() => v.assign(tf.tensor(data, v.shape, "float32")));
+  }
+  model.invalidateCaches();
 }
 
 /** Restore the policy's weights from a checkpoint's HF directory (same class and config as `model`). */

@@ -1,30 +1,34 @@
 /**
- * Save and restore a {@link GrpoTrainer} exactly: weights (HF dir or raw), AdamW moments and step, both RNG
- * states, the prompt order and position, counters, the live config and any μ > 1 rollout buffer. Restoring
- * into a trainer built from the same initial model, config and data continues bit-identically on the same
- * backend.
+ * Checkpoints of a {@link GrpoTrainer}: its whole state (`getState`) written atomically as a checkpoint
+ * directory, and read back (`setState`). Restoring into a trainer built from the same initial model, config and
+ * data continues bit-identically on the same backend and worker count. Which settings may change on resume is
+ * decided by {@link resumeConfig}.
  */
+
+import { loadHfModelDir, saveHfModelDir } from "../io/hf-dir";
 import type { TensorToWrite } from "../io/safetensors";
-import { type CheckpointPayload, readCheckpoint, type TrainerState, writeCheckpoint } from "./checkpoint";
+import { type CheckpointPayload, readCheckpoint, writeCheckpoint } from "./checkpoint";
 import type { GrpoConfig } from "./config";
-import { assignWeights, canSaveHf, restoreFromHf, saveHf } from "./model-state";
-import type { PromptSamplerState } from "./prompts";
+import type { PolicyWeights } from "./policy";
 import type { Rollout } from "./rollout";
-import type { GrpoTrainer } from "./trainer";
+import type { GrpoTrainer, TrainerState } from "./trainer";
 
-/** Format version of trainer_state.json. */
-export const STATE_VERSION = 1;
+/** Format version of trainer_state.json (2: per-completion seeds replaced the generation RNG). */
+export const STATE_VERSION = 2;
 
-interface SavedState extends TrainerState {
+/** trainer_state.json: everything but the tensors. */
+interface SavedState {
   version: number;
+  step: number;
   config: GrpoConfig;
   totalSteps: number;
   optimizerStep: number;
-  sampler: PromptSamplerState;
-  genRng: number[];
+  sampler: TrainerState["sampler"];
   skips: number;
   numTokens: number;
   buffer: Rollout | null;
+  /** Raw weights (no HF directory): their variable names and shapes. */
+  rawWeights?: Array<{ name: string; shape: number[] }>;
 }
 
 /** Write `checkpoint-<step>` for the trainer's current state; returns its path. */
@@ -32,85 +36,166 @@ export async function saveTrainerCheckpoint(
   t: GrpoTrainer,
   hooks: Pick<CheckpointPayload, "beforeCommit"> = {},
 ): Promise<string> {
-  const opt = t.optimizer.getState();
+  const s = await t.getState();
   const tensors: Array<[string, TensorToWrite]> = [];
-  const vars = t.model.trainableVariables();
-  opt.m.forEach((m, i) => {
-    tensors.push([`m.${i}`, { dtype: "F32", shape: vars[i].shape, data: m }]);
-    tensors.push([`v.${i}`, { dtype: "F32", shape: vars[i].shape, data: opt.v[i] }]);
+  s.optimizer.m.forEach((m, i) => {
+    const shape = s.weights.tensors[i].shape;
+    tensors.push([`m.${i}`, { dtype: "F32", shape: momentShape(s.weights, shape), data: m }]);
+    tensors.push([`v.${i}`, { dtype: "F32", shape: momentShape(s.weights, shape), data: s.optimizer.v[i] }]);
   });
-  const hf = canSaveHf(t.model);
-  if (!hf) {
-    vars.forEach((v, i) => {
-      tensors.push([
-        `w.${i}`,
-        { dtype: "F32", shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) },
-      ]);
+  if (!s.weights.hf) {
+    s.weights.tensors.forEach((w, i) => {
+      tensors.push([`w.${i}`, { dtype: "F32", shape: w.shape, data: w.data }]);
     });
   }
   const state: SavedState = {
-    step: t.step,
     version: STATE_VERSION,
-    config: { ...t.config },
+    step: s.step,
+    config: s.config,
     totalSteps: t.totalSteps,
-    optimizerStep: opt.step,
-    sampler: t.sampler.getState(),
-    genRng: t.genRng.getState(),
-    skips: t.skips,
-    numTokens: t.numTokens,
-    buffer: t.buffer,
+    optimizerStep: s.optimizer.step,
+    sampler: s.sampler,
+    skips: s.skips,
+    numTokens: s.numTokens,
+    buffer: s.buffer,
+    rawWeights: s.weights.hf
+      ? undefined
+      : s.weights.names.map((name, i) => ({ name, shape: s.weights.tensors[i].shape })),
   };
+  const w = s.weights;
+  const saveModel = w.hf
+    ? (dir: string) =>
+        saveHfModelDir(dir, {
+          config: w.config,
+          tensors: new Map(w.names.map((n, i) => [n, w.tensors[i]])),
+          dtype: "F32",
+          tokenizerDir: t.deps.tokenizerDir,
+        })
+    : undefined;
   return writeCheckpoint(
     t.outputDir,
     {
-      state,
+      state: state as unknown as CheckpointPayload["state"],
       tensors,
-      saveModel: hf ? (dir) => saveHf(t.model, dir, t.deps.tokenizerDir) : undefined,
+      saveModel,
       beforeCommit: hooks.beforeCommit,
     },
     t.config.save_total_limit,
   );
 }
 
-/**
- * Restore `dir` into `t` (built from the same initial model, config and dataset). Returns the saved config,
- * so callers can check it against theirs; metrics/completions lines after the checkpoint's step are dropped.
- */
-export async function resumeTrainer(t: GrpoTrainer, dir: string): Promise<GrpoConfig> {
+/** The optimizer moments are stored in the variable layout; their element count is what matters. */
+function momentShape(w: PolicyWeights, shape: number[]): number[] {
+  return w.hf ? [shape.reduce((a, b) => a * b, 1)] : shape;
+}
+
+/** Read a checkpoint directory into a {@link TrainerState} (weights from its HF model dir or raw tensors). */
+export async function readTrainerCheckpoint(dir: string): Promise<TrainerState> {
   const { state, tensors, modelDir } = readCheckpoint(dir);
-  const s = state as SavedState;
+  const s = state as unknown as SavedState;
   if (s.version !== STATE_VERSION) {
     throw new Error(
-      `checkpoint ${dir}: trainer_state version ${s.version}, this library reads ${STATE_VERSION}`,
+      `checkpoint ${dir}: trainer_state version ${s.version}, this library reads ${STATE_VERSION} (it was written by another version of open-rs-ts; start a new run)`,
     );
   }
-  const n = t.model.trainableVariables().length;
   const get = (name: string) => {
     const x = tensors.get(name);
     if (!x) throw new Error(`checkpoint ${dir}: optimizer.safetensors lacks ${name}`);
     return x.data as Float32Array;
   };
-  if (modelDir) await restoreFromHf(t.model, modelDir);
-  else
-    assignWeights(
-      t.model,
-      Array.from({ length: n }, (_, i) => get(`w.${i}`)),
-    );
-  t.optimizer.setState({
-    step: s.optimizerStep,
-    names: [],
-    m: Array.from({ length: n }, (_, i) => get(`m.${i}`)),
-    v: Array.from({ length: n }, (_, i) => get(`v.${i}`)),
-  });
-  t.sampler.setState(s.sampler);
-  t.genRng.setState(s.genRng);
-  t.step = s.step;
-  t.skips = s.skips;
-  t.numTokens = s.numTokens;
+  let weights: PolicyWeights;
+  if (modelDir) {
+    const loaded = await loadHfModelDir(modelDir);
+    const names = [...loaded.tensors.keys()];
+    weights = {
+      hf: true,
+      config: loaded.config,
+      names,
+      tensors: names.map((n) => ({ shape: loaded.tensors.get(n)!.shape, data: loaded.tensors.get(n)!.data })),
+    };
+  } else {
+    const raw = s.rawWeights ?? [];
+    weights = {
+      hf: false,
+      config: {},
+      names: raw.map((r) => r.name),
+      tensors: raw.map((r, i) => ({ shape: r.shape, data: get(`w.${i}`) })),
+    };
+  }
+  const n = [...tensors.keys()].filter((k) => k.startsWith("m.")).length;
   // JSON turns NaN totals (all-null reward rows) into null; put them back.
   if (s.buffer) s.buffer.totals = s.buffer.totals.map((v) => (v === null ? Number.NaN : v));
-  t.buffer = s.buffer;
-  t.setConfig({ ...s.config, output_dir: t.config.output_dir });
+  return {
+    step: s.step,
+    config: s.config,
+    sampler: s.sampler,
+    skips: s.skips,
+    numTokens: s.numTokens,
+    buffer: s.buffer,
+    optimizer: {
+      step: s.optimizerStep,
+      names: [],
+      m: Array.from({ length: n }, (_, i) => get(`m.${i}`)),
+      v: Array.from({ length: n }, (_, i) => get(`v.${i}`)),
+    },
+    weights,
+  };
+}
+
+/**
+ * Restore `dir` into `t` (built from the same initial model, config and dataset): weights, optimizer, prompt
+ * order and counters; metrics/completions lines after the checkpoint's step are dropped. Returns the saved
+ * config (the live config is the caller's choice: see {@link resumeConfig}).
+ */
+export async function resumeTrainer(t: GrpoTrainer, dir: string): Promise<GrpoConfig> {
+  const s = await readTrainerCheckpoint(dir);
+  await t.setState(s);
   t.truncateOutputs(s.step);
   return s.config;
+}
+
+/** Settings that may differ between a checkpoint's run and its resumption (they do not define the run). */
+export const RESUME_MUTABLE_KEYS: ReadonlySet<string> = new Set([
+  // what run.update() may change mid-run
+  "learning_rate",
+  "beta",
+  "temperature",
+  "top_p",
+  "reward_weights",
+  "max_completion_length",
+  // how long to train and what to write
+  "max_steps",
+  "num_train_epochs",
+  "save_steps",
+  "save_total_limit",
+  "logging_steps",
+  "log_completions",
+  "output_dir",
+  "overwrite_output_dir",
+]);
+
+/**
+ * The config a resumed run continues with: the checkpoint's, plus the requested values of the keys that may
+ * change on resume (returned as `changed`, logged with the next step). Any other difference is refused with
+ * the keys, both values and what to do instead.
+ */
+export function resumeConfig(
+  saved: Readonly<GrpoConfig>,
+  requested: Readonly<GrpoConfig>,
+): { config: GrpoConfig; changed: Record<string, unknown> } {
+  const changed: Record<string, unknown> = {};
+  const refused: string[] = [];
+  for (const key of Object.keys(requested) as Array<keyof GrpoConfig>) {
+    const a = JSON.stringify(saved[key] ?? null);
+    const b = JSON.stringify(requested[key] ?? null);
+    if (a === b) continue;
+    if (RESUME_MUTABLE_KEYS.has(key)) changed[key] = requested[key];
+    else refused.push(`${key} (checkpoint ${a}, now ${b})`);
+  }
+  if (refused.length > 0) {
+    throw new Error(
+      `resume: ${refused.join(", ")} cannot change when resuming, because the checkpoint's run was made with the other value; drop those overrides, or start a new run in a new output_dir. Settings that may change: ${[...RESUME_MUTABLE_KEYS].join(", ")}`,
+    );
+  }
+  return { config: { ...saved, ...(changed as Partial<GrpoConfig>) }, changed };
 }

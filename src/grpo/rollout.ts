@@ -3,27 +3,14 @@
  * over the whole batch (TRL gathers before normalising), then the no-grad log-probs the loss needs:
  * π_old when μ > 1 and π_ref when β > 0. Plain arrays in and out; tensors stay inside the engine.
  */
-import { explainOom } from "../backend/oom";
 import type { MathRow } from "../data/schema";
-import type { CausalLM } from "../model/types";
 import { scoreRewards, type WeightedReward } from "../rewards";
-import type { GenerateOptions, GenerateResult } from "../sampler/types";
 import type { TokenizerLike } from "../tokenizer/types";
-import type { Rng } from "../util/rng";
-import { computeAdvantages, keepMask } from "./algos";
+import { deriveSeed } from "../util/rng";
+import { computeAdvantages, keepMask, microBatches } from "./algos";
 import type { GrpoConfig } from "./config";
+import type { PolicyCompute } from "./policy";
 import type { RenderedPrompt } from "./prompts";
-
-/** What to change when a rollout or update runs out of memory (both micro-batch by per_device_train_batch_size). */
-export const BATCH_MEMORY_HINT =
-  "Lower per_device_train_batch_size (keep it a multiple of num_generations) and raise gradient_accumulation_steps to keep the same batch, or lower max_completion_length.";
-
-/** The sampler's signature (src/sampler/generate.ts), injectable for tests. */
-export type GenerateFn = (
-  model: CausalLM,
-  promptIds: number[][],
-  opts: GenerateOptions,
-) => Promise<GenerateResult>;
 
 /** Everything one optimizer step (or μ of them) trains on; rows are completions, groups contiguous. */
 export interface Rollout {
@@ -50,12 +37,19 @@ export interface Rollout {
 
 /** What {@link collectRollout} needs besides the config. */
 export interface RolloutDeps {
-  model: CausalLM;
-  refModel: CausalLM | null;
+  policy: PolicyCompute;
   tokenizer: TokenizerLike;
   rewards: readonly WeightedReward[];
-  generate: GenerateFn;
-  rng: Rng;
+  /** The optimizer step this rollout is for (0-based: steps completed so far); enters every sample's seed. */
+  step: number;
+}
+
+/**
+ * The seed of completion `sample` of prompt `prompt` (its index in this step's batch) at `step`: each
+ * completion samples from its own stream, so it does not depend on micro-batch size or worker count.
+ */
+export function completionSeed(seed: number, step: number, prompt: number, sample: number): number {
+  return deriveSeed(seed, step, prompt, sample);
 }
 
 /** Sample, score and prepare one rollout for `prompts` (one entry per dataset row, G completions each). */
@@ -72,23 +66,20 @@ export async function collectRollout(
   const promptTexts = rep(prompts.map((p) => p.text));
   const batchRows = rep(rows);
   const tok = deps.tokenizer;
-  const gen = await deps
-    .generate(deps.model, promptIds, {
-      maxNewTokens: cfg.max_completion_length,
-      temperature: cfg.temperature,
-      topP: cfg.top_p,
-      eosTokenIds: [tok.eosTokenId],
-      padTokenId: tok.padTokenId,
-      rng: deps.rng,
-      microBatch: cfg.per_device_train_batch_size,
-    })
-    .catch((err: unknown) => {
-      throw explainOom(
-        err,
-        `generation (micro-batches of ${cfg.per_device_train_batch_size} sequences, up to ${cfg.max_completion_length} new tokens)`,
-        BATCH_MEMORY_HINT,
-      );
-    });
+  const seeds = prompts.flatMap((_, p) =>
+    Array.from({ length: G }, (_, s) => completionSeed(cfg.seed, deps.step, p, s)),
+  );
+  const gen = await deps.policy.generate({
+    promptIds,
+    seeds,
+    groupSize: G,
+    maxNewTokens: cfg.max_completion_length,
+    temperature: cfg.temperature,
+    topP: cfg.top_p,
+    eosTokenIds: [tok.eosTokenId],
+    padTokenId: tok.padTokenId,
+    microBatch: cfg.per_device_train_batch_size,
+  });
   const completions = gen.completionIds.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const scored = await scoreRewards(
     deps.rewards,
@@ -104,15 +95,14 @@ export async function collectRollout(
   const advantages = computeAdvantages(scored.totals, G, cfg.scale_rewards);
   const zeroKeep = cfg.drop_zero_std_groups ? keepMask(scored.totals, G) : scored.totals.map(() => 1);
   const keep = zeroKeep.map((k, i) => (cfg.mask_truncated_completions && gen.truncated[i] ? 0 : k));
-  const microBatch = cfg.per_device_train_batch_size;
-  const oldLogp =
-    cfg.num_iterations > 1
-      ? await deps.model.tokenLogProbs(promptIds, gen.completionIds, { microBatch })
-      : null;
-  const refLogp =
-    cfg.beta > 0 && deps.refModel
-      ? await deps.refModel.tokenLogProbs(promptIds, gen.completionIds, { microBatch })
-      : null;
+  // No-grad log-probs on the update's own micro-batches, so they match the update's batching exactly.
+  const mbs = microBatches(promptIds.length, cfg.per_device_train_batch_size);
+  const batches = mbs.map((rows) => ({
+    promptIds: rows.map((i) => promptIds[i]),
+    completionIds: rows.map((i) => gen.completionIds[i]),
+  }));
+  const oldLogp = cfg.num_iterations > 1 ? (await deps.policy.logProbs("policy", batches)).flat() : null;
+  const refLogp = cfg.beta > 0 ? (await deps.policy.logProbs("reference", batches)).flat() : null;
   return {
     rows: batchRows,
     promptTexts,

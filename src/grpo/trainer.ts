@@ -1,42 +1,60 @@
 /**
  * The GRPO loop, one optimizer step at a time, read top to bottom like nanoGPT's:
  * sample prompts → rollout (generate, score, advantages, old/ref log-probs) → policy update (micro-batches,
- * accumulation, clip, AdamW at the scheduled LR) → metrics.jsonl / completions.jsonl → checkpoint.
- * `run.ts` drives it asynchronously for notebooks; the CLI drives it from a terminal.
+ * accumulation, clip, AdamW at the scheduled LR) → metrics.jsonl / completions.jsonl. The trainer only
+ * coordinates: tensor work goes through a {@link PolicyCompute} (worker threads, or this thread for workers: 0).
+ * `run.ts` drives it (steering, checkpoints); every entry point uses that run handle.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MathRow } from "../data/schema";
 import type { CausalLM } from "../model/types";
 import { resolveRewards, type WeightedReward } from "../rewards";
-import { generate as sampleGenerate } from "../sampler/generate";
 import type { TokenizerLike } from "../tokenizer/types";
-import { Rng } from "../util/rng";
 import type { GrpoConfig } from "./config";
 import { rewardParamsOf } from "./config-resolve";
 import { rolloutMetrics, rolloutTokens, type StepMetrics, updateMetrics } from "./metrics";
-import { referenceCopy } from "./model-state";
-import { AdamW } from "./optimizer";
-import { PromptSampler, renderPrompt } from "./prompts";
-import { collectRollout, type GenerateFn, type Rollout } from "./rollout";
+import type { AdamWState } from "./optimizer";
+import { adamOptions, type GenerateFn, LocalPolicy, type PolicyCompute, type PolicyWeights } from "./policy";
+import { PromptSampler, type PromptSamplerState, renderPrompt } from "./prompts";
+import { collectRollout, type Rollout } from "./rollout";
 import { learningRateAt } from "./schedule";
 import { policyUpdate } from "./update";
 
 /** What training needs besides the config. */
 export interface TrainDeps {
-  /** The policy; trained in place. */
-  model: CausalLM;
+  /** The policy, trained in place in this thread (workers: 0). Give this or `policy`. */
+  model?: CausalLM;
+  /** Where the policy computes (e.g. worker threads); the trainer disposes it. Give this or `model`. */
+  policy?: PolicyCompute;
   tokenizer: TokenizerLike;
   /** Training rows; the prompt is `row[dataset_prompt_column]`. */
   dataset: readonly MathRow[];
   /** Weighted rewards; default `resolveRewards(reward_funcs, reward_weights, reward params)`. */
   rewards?: WeightedReward[];
-  /** Frozen reference policy for β > 0; default a copy of `model` taken at construction. */
+  /** Frozen reference policy for β > 0 with `model`; default a copy of `model` taken at construction. */
   refModel?: CausalLM;
-  /** The sampler; default src/sampler `generate`. */
+  /** The sampler, with `model` (tests inject fakes); default src/sampler `generate`. */
   generate?: GenerateFn;
   /** Tokenizer files to copy into each checkpoint's model directory. */
   tokenizerDir?: string;
+  /** Where warnings go (a torn metrics line dropped on resume). Default console.warn. */
+  warn?: (message: string) => void;
+  /** Extra numbers merged into every step's metrics (e.g. time spent scoring in the control process). */
+  extraMetrics?: () => Record<string, number>;
+}
+
+/** Everything a checkpoint holds: restoring it into a trainer built from the same inputs continues exactly. */
+export interface TrainerState {
+  step: number;
+  config: GrpoConfig;
+  sampler: PromptSamplerState;
+  skips: number;
+  numTokens: number;
+  /** The rollout being reused while μ > 1. */
+  buffer: Rollout | null;
+  optimizer: AdamWState;
+  weights: PolicyWeights;
 }
 
 /** Optimizer steps a config asks for on a dataset of `rows` prompts. */
@@ -52,43 +70,50 @@ export function promptsPerRollout(cfg: Readonly<GrpoConfig>): number {
   return global / cfg.num_generations;
 }
 
-/** The trainer: owns the optimizer, RNGs, prompt order and the output files. */
+/** The trainer: owns the prompt order, the counters and the output files; the policy owns the tensors. */
 export class GrpoTrainer {
   /** The live config (`run.update` replaces fields at step boundaries). */
   config: Readonly<GrpoConfig>;
   /** Optimizer steps completed. */
   step = 0;
-  readonly totalSteps: number;
-  readonly model: CausalLM;
-  refModel: CausalLM | null;
-  readonly optimizer: AdamW;
+  totalSteps: number;
+  /** The in-process model (workers: 0), else null. */
+  readonly model: CausalLM | null;
+  readonly policy: PolicyCompute;
   readonly sampler: PromptSampler;
-  readonly genRng: Rng;
   rewards: WeightedReward[];
+  /** Whether a frozen reference exists (β > 0 at the start, or a given refModel). */
+  readonly hasReference: boolean;
   /** Consecutive skipped (non-finite) steps. */
   skips = 0;
   /** Prompt + completion tokens seen (TRL `num_tokens`). */
   numTokens = 0;
   /** The rollout being reused while μ > 1. */
   buffer: Rollout | null = null;
-  private readonly ownsRef: boolean;
-  private readonly generate: GenerateFn;
 
   constructor(
     config: Readonly<GrpoConfig>,
     readonly deps: TrainDeps,
   ) {
     this.config = config;
-    this.model = deps.model;
     this.totalSteps = totalStepsFor(config, deps.dataset.length);
-    this.ownsRef = config.beta > 0 && !deps.refModel;
-    this.refModel = deps.refModel ?? (config.beta > 0 ? referenceCopy(deps.model) : null);
-    this.optimizer = new AdamW(this.model.trainableVariables(), config);
-    const master = new Rng(config.seed);
-    this.sampler = new PromptSampler(deps.dataset.length, master.nextUint32());
-    this.genRng = master.fork();
+    this.hasReference = config.beta > 0 || deps.refModel !== undefined;
+    if (deps.policy) {
+      this.policy = deps.policy;
+      this.model = null;
+    } else if (deps.model) {
+      this.model = deps.model;
+      this.policy = new LocalPolicy(deps.model, {
+        adam: adamOptions(config),
+        reference: this.hasReference,
+        refModel: deps.refModel,
+        generate: deps.generate,
+      });
+    } else {
+      throw new Error("GrpoTrainer: pass deps.model (in-process) or deps.policy");
+    }
+    this.sampler = new PromptSampler(deps.dataset.length, config.seed);
     this.rewards = deps.rewards ?? this.resolveRewards(config);
-    this.generate = deps.generate ?? (sampleGenerate as unknown as GenerateFn);
   }
 
   private resolveRewards(c: Readonly<GrpoConfig>): WeightedReward[] {
@@ -97,16 +122,17 @@ export class GrpoTrainer {
 
   /** Swap in a new live config (validated by the caller); rebuilds what depends on it. */
   setConfig(next: Readonly<GrpoConfig>): void {
-    if (next.reward_weights !== this.config.reward_weights) {
-      const w = next.reward_weights ?? this.rewards.map(() => 1);
-      this.rewards = this.rewards.map((r, i) => ({ ...r, weight: w[i] }));
-    }
-    if (next.beta > 0 && !this.refModel) {
+    if (next.beta > 0 && !this.hasReference) {
       throw new Error(
         "run.update: beta > 0 needs the reference model, which this run was started without (beta 0)",
       );
     }
+    if (next.reward_weights !== this.config.reward_weights) {
+      const w = next.reward_weights ?? this.rewards.map(() => 1);
+      this.rewards = this.rewards.map((r, i) => ({ ...r, weight: w[i] }));
+    }
     this.config = next;
+    this.totalSteps = totalStepsFor(next, this.deps.dataset.length);
   }
 
   /** Where metrics, completions and checkpoints go. */
@@ -114,11 +140,8 @@ export class GrpoTrainer {
     return this.config.output_dir;
   }
 
-  /** One optimizer step. `yieldFn` is awaited between micro-steps (the run handle passes setImmediate). */
-  async trainStep(
-    yieldFn: () => Promise<void> = async () => {},
-    updates?: Record<string, unknown>,
-  ): Promise<StepMetrics> {
+  /** One optimizer step; `updates` (live changes applied before it) are logged with its metrics. */
+  async trainStep(updates?: Record<string, unknown>): Promise<StepMetrics> {
     const t0 = performance.now();
     const cfg = this.config;
     let fresh = false;
@@ -127,35 +150,34 @@ export class GrpoTrainer {
       this.numTokens += rolloutTokens(this.buffer);
       fresh = true;
     }
-    const ro = this.buffer;
-    await yieldFn();
-    const u = await policyUpdate(
+    const rollout = this.buffer;
+    const update = await policyUpdate(
       cfg,
-      this.model,
-      this.optimizer,
-      ro,
+      this.policy,
+      rollout,
       learningRateAt(cfg, this.step, this.totalSteps),
-      yieldFn,
     );
-    this.skips = u.applied ? 0 : this.skips + 1;
+    this.skips = update.applied ? 0 : this.skips + 1;
     this.step += 1;
     if (this.step % cfg.num_iterations === 0) this.buffer = null;
     const metrics: StepMetrics = {
       step: this.step,
       epoch: this.sampler.epochProgress,
-      ...rolloutMetrics(cfg, ro),
-      ...updateMetrics(cfg, u),
+      ...rolloutMetrics(cfg, rollout),
+      ...updateMetrics(cfg, update),
       learning_rate: learningRateAt(cfg, this.step, this.totalSteps),
       num_tokens: this.numTokens,
       step_time: (performance.now() - t0) / 1000,
-      "perf/rollout_time": fresh ? ro.seconds : 0,
-      "perf/train_time": u.seconds,
+      "perf/rollout_time": fresh ? rollout.seconds : 0,
+      "perf/train_time": update.seconds,
+      "perf/workers": this.policy.workers,
+      ...this.deps.extraMetrics?.(),
       ...(updates ? { updates } : {}),
     };
-    this.writeOutputs(metrics, ro, fresh);
-    if (!u.applied && this.skips >= cfg.maxSkippedSteps) {
+    this.writeOutputs(metrics, rollout, fresh);
+    if (!update.applied && this.skips >= cfg.maxSkippedSteps) {
       throw new Error(
-        `GRPO: ${this.skips} steps in a row had a NaN/Inf loss or gradient (last at step ${this.step}, loss ${u.loss}, grad_norm ${u.grad_norm}); lower learning_rate, check the rewards, or raise maxSkippedSteps`,
+        `GRPO: ${this.skips} steps in a row had a NaN/Inf loss or gradient (last at step ${this.step}, loss ${update.loss}, grad_norm ${update.grad_norm}); lower learning_rate, check the rewards, or raise maxSkippedSteps`,
       );
     }
     return metrics;
@@ -172,48 +194,90 @@ export class GrpoTrainer {
       }),
     );
     const deps = {
-      model: this.model,
-      refModel: this.refModel,
+      policy: this.policy,
       tokenizer: this.deps.tokenizer,
       rewards: this.rewards,
-      generate: this.generate,
-      rng: this.genRng,
+      step: this.step,
     };
     return collectRollout(cfg, deps, rows, prompts);
   }
 
-  private writeOutputs(m: StepMetrics, ro: Rollout, fresh: boolean): void {
+  private writeOutputs(m: StepMetrics, rollout: Rollout, fresh: boolean): void {
     mkdirSync(this.outputDir, { recursive: true });
     appendFileSync(join(this.outputDir, "metrics.jsonl"), `${JSON.stringify(m)}\n`);
     if (!this.config.log_completions || !fresh) return;
-    const lines = ro.completions.map((c, i) => {
-      const rewards = Object.fromEntries(ro.rewards.map((f) => [f.name, f.values[i]]));
+    const lines = rollout.completions.map((c, i) => {
+      const rewards = Object.fromEntries(rollout.rewards.map((f) => [f.name, f.values[i]]));
       return JSON.stringify({
         step: m.step,
-        prompt: ro.promptTexts[i],
+        prompt: rollout.promptTexts[i],
         completion: c,
         ...rewards,
-        advantage: ro.advantages[i],
+        advantage: rollout.advantages[i],
       });
     });
     appendFileSync(join(this.outputDir, "completions.jsonl"), `${lines.join("\n")}\n`);
   }
 
-  /** Drop metrics/completions lines past `step` (after resuming from an earlier checkpoint). */
+  /** The full state (reads the weights and the optimizer moments back from the policy). */
+  async getState(): Promise<TrainerState> {
+    return {
+      step: this.step,
+      config: { ...this.config },
+      sampler: this.sampler.getState(),
+      skips: this.skips,
+      numTokens: this.numTokens,
+      buffer: this.buffer,
+      optimizer: await this.policy.optimizerState(),
+      weights: await this.policy.weights(),
+    };
+  }
+
+  /**
+   * Restore a state from {@link getState} (the trainer was built from the same initial inputs). The live
+   * config is left as it is: the caller decides which of the saved settings to keep (see run.ts).
+   */
+  async setState(s: TrainerState): Promise<void> {
+    await this.policy.setWeights(s.weights);
+    await this.policy.setOptimizerState(s.optimizer);
+    this.sampler.setState(s.sampler);
+    this.step = s.step;
+    this.skips = s.skips;
+    this.numTokens = s.numTokens;
+    this.buffer = s.buffer;
+  }
+
+  /**
+   * Drop metrics/completions lines past `step` (after resuming from an earlier checkpoint, or restarting a
+   * run that was killed before its first checkpoint). A torn last line (a kill mid-write) is dropped with a
+   * warning; a torn line elsewhere is an error naming the file and line.
+   */
   truncateOutputs(step: number): void {
+    const warn = this.deps.warn ?? ((m: string) => console.warn(m));
     for (const f of ["metrics.jsonl", "completions.jsonl"]) {
       const p = join(this.outputDir, f);
       if (!existsSync(p)) continue;
-      const kept = readFileSync(p, "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "" && (JSON.parse(l) as { step: number }).step <= step);
+      const lines = readFileSync(p, "utf8").split("\n");
+      const kept: string[] = [];
+      lines.forEach((line, i) => {
+        if (line.trim() === "") return;
+        let row: { step?: unknown };
+        try {
+          row = JSON.parse(line) as { step?: unknown };
+        } catch {
+          const last = lines.slice(i + 1).every((l) => l.trim() === "");
+          if (!last) throw new Error(`${p}:${i + 1}: not valid JSON; fix or delete that line to resume`);
+          warn(`${p}:${i + 1}: dropped a torn last line (the run was killed while writing it)`);
+          return;
+        }
+        if (typeof row.step === "number" && row.step <= step) kept.push(line);
+      });
       writeFileSync(p, kept.length ? `${kept.join("\n")}\n` : "");
     }
   }
 
-  /** Free the optimizer state and the reference copy this trainer made (not the caller's models). */
-  dispose(): void {
-    this.optimizer.dispose();
-    if (this.ownsRef) this.refModel?.dispose();
+  /** Free the policy's optimizer state and the copies it made (not the caller's model). */
+  async dispose(): Promise<void> {
+    await this.policy.dispose();
   }
 }

@@ -1,16 +1,53 @@
 /**
- * The policy update on one rollout: M = num_processes × gradient_accumulation_steps micro-batches, each a
- * `tf.variableGrads` of its share of the loss; gradients summed; global-norm clip; AdamW. A non-finite loss or
- * gradient skips the update (the caller counts consecutive skips).
+ * The policy update on one rollout. The coordinator (`policyUpdate`) splits the rollout into M =
+ * num_processes × gradient_accumulation_steps micro-batches, has the policy compute each one's gradients
+ * (in worker threads or in this thread), sums them in micro-batch order, and has every replica clip and apply
+ * AdamW. `microBatchGradients` is the tensor side of one micro-batch, run where the model lives.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { explainOom } from "../backend/oom";
 import type { CausalLM } from "../model/types";
 import { microBatches } from "./algos";
 import { microBatchLossTensor } from "./algos-tensor";
-import type { GrpoConfig } from "./config";
-import { type AdamW, globalGradNorm } from "./optimizer";
-import { BATCH_MEMORY_HINT, type Rollout } from "./rollout";
+import type { GrpoConfig, GrpoMode, LossType } from "./config";
+import type { PolicyCompute } from "./policy";
+import type { Rollout } from "./rollout";
+
+/** Loss-side metrics of one micro-batch (definitions in loss-metrics.ts). */
+export interface LossMetrics {
+  /** This micro-batch's share of the step loss. */
+  loss: number;
+  /** Mean per-token k3 KL to the reference (0 when β = 0). */
+  kl: number;
+  /** Fraction of tokens where the clipped objective was the smaller one (TRL@69ad852e's `clip_ratio`). */
+  clip_ratio: number;
+  /** Fraction of tokens clipped at 1 − ε with a negative advantage. */
+  low: number;
+  /** Fraction of tokens clipped at 1 + ε_high with a positive advantage. */
+  high: number;
+  /** Mean per-token entropy of the policy (NaN when not computed). */
+  entropy: number;
+}
+
+/** What one micro-batch's gradient computation needs besides the model: plain arrays only. */
+export interface MicroBatchInput {
+  promptIds: number[][];
+  completionIds: number[][];
+  /** 1 where the completion counts in the loss. */
+  keep: number[];
+  advantages: number[];
+  oldLogp: number[][] | null;
+  refLogp: number[][] | null;
+  loss: {
+    beta: number;
+    epsLow: number;
+    epsHigh: number;
+    lossType: LossType;
+    mode: GrpoMode;
+    numMicroBatches: number;
+    maxCompletionLength: number;
+    stepTokens: number;
+  };
+}
 
 /** What one update reports (loss-side metrics averaged over micro-batches as TRL does). */
 export interface UpdateResult {
@@ -36,137 +73,129 @@ function padded(rows: readonly (readonly number[])[], T: number): tf.Tensor2D {
   return tf.tensor2d(out, [rows.length, T]);
 }
 
-/** Sum `g` into `acc` (by variable name), disposing what is replaced. */
-function accumulate(acc: Map<string, tf.Tensor>, grads: tf.NamedTensorMap): void {
-  for (const [name, g] of Object.entries(grads)) {
-    const prev = acc.get(name);
-    if (prev) {
-      acc.set(name, tf.add(prev, g));
-      prev.dispose();
-      g.dispose();
-    } else acc.set(name, g);
-  }
-}
-
-/** One micro-batch's gradients (added into `acc`) and its metric vector [loss, kl, c69, low, high, entropy]. */
-function microStep(
-  cfg: Readonly<GrpoConfig>,
+/**
+ * Gradients of one micro-batch's share of the loss with respect to every trainable variable (read back as
+ * Float32Arrays, in variable order) and its metrics. Runs where the model lives; owns every tensor it makes.
+ */
+export function microBatchGradients(
   model: CausalLM,
-  ro: Rollout,
-  rows: number[],
-  ctx: { numMicroBatches: number; stepTokens: number },
-  acc: Map<string, tf.Tensor>,
-): number[] {
+  x: MicroBatchInput,
+): { grads: Float32Array[]; metrics: LossMetrics } {
   const vars = model.trainableVariables();
-  let metrics: tf.Tensor1D | null = null;
+  let metricsT: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    const out = model.completionLogProbs(
-      rows.map((i) => ro.promptIds[i]),
-      rows.map((i) => ro.completionIds[i]),
-      { withEntropy: true },
-    );
+    const out = model.completionLogProbs(x.promptIds, x.completionIds, { withEntropy: true });
     const T = out.logprobs.shape[1];
     const keep = tf.tensor2d(
-      rows.map((i) => [ro.keep[i]]),
-      [rows.length, 1],
+      x.keep.map((k) => [k]),
+      [x.keep.length, 1],
     );
     const res = microBatchLossTensor(
       {
         logp: out.logprobs,
         mask: tf.mul(out.mask, keep) as tf.Tensor2D,
-        oldLogp: ro.oldLogp
-          ? padded(
-              rows.map((i) => ro.oldLogp![i]),
-              T,
-            )
-          : null,
-        refLogp: ro.refLogp
-          ? padded(
-              rows.map((i) => ro.refLogp![i]),
-              T,
-            )
-          : null,
-        advantages: tf.tensor1d(rows.map((i) => ro.advantages[i])),
+        oldLogp: x.oldLogp ? padded(x.oldLogp, T) : null,
+        refLogp: x.refLogp ? padded(x.refLogp, T) : null,
+        advantages: tf.tensor1d(x.advantages),
         entropy: out.entropy ?? null,
       },
-      {
-        beta: cfg.beta,
-        epsLow: cfg.epsilon,
-        epsHigh: cfg.epsilon_high ?? cfg.epsilon,
-        lossType: cfg.loss_type,
-        mode: cfg.mode,
-        numMicroBatches: ctx.numMicroBatches,
-        maxCompletionLength: cfg.max_completion_length,
-        stepTokens: ctx.stepTokens,
-      },
+      x.loss,
     );
     // Kept past the tape's scope on purpose: read back below, then disposed.
-    metrics = tf.keep(res.metrics);
+    metricsT = tf.keep(res.metrics);
     return res.loss;
   }, vars);
   value.dispose();
-  accumulate(acc, grads);
-  const m = metrics as tf.Tensor1D | null;
-  const values = Array.from(m?.dataSync() ?? []);
+  const out = vars.map((v) => {
+    const g = grads[v.name];
+    // A variable the loss does not reach (none in a causal LM) gets a zero gradient.
+    const data = g ? Float32Array.from(g.dataSync() as Float32Array) : new Float32Array(v.size);
+    g?.dispose();
+    return data;
+  });
+  for (const g of Object.values(grads)) if (!g.isDisposed) g.dispose();
+  const m = metricsT as tf.Tensor1D | null;
+  const [loss, kl, clip, low, high, entropy] = Array.from(m?.dataSync() ?? []);
   m?.dispose();
-  return values;
+  return { grads: out, metrics: { loss, kl, clip_ratio: clip, low, high, entropy } };
 }
 
-/** Run the update for one optimizer step on `ro` with learning rate `lr`. */
-export async function policyUpdate(
-  cfg: Readonly<GrpoConfig>,
-  model: CausalLM,
-  optimizer: AdamW,
-  ro: Rollout,
-  lr: number,
-  yieldFn: () => Promise<void>,
-): Promise<UpdateResult> {
-  const t0 = performance.now();
+/** Sums `g` into `acc` element-wise (float32 adds, as a tfjs `add` would do them). */
+export function addInto(acc: Float32Array[], g: readonly Float32Array[]): void {
+  for (let i = 0; i < acc.length; i++) {
+    const a = acc[i];
+    const b = g[i];
+    for (let j = 0; j < a.length; j++) a[j] += b[j];
+  }
+}
+
+/** The micro-batch inputs of a rollout: rows grouped per micro-batch, in order. */
+export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout): MicroBatchInput[] {
   const mbs = microBatches(ro.completionIds.length, cfg.per_device_train_batch_size);
   const stepTokens = ro.completionIds.reduce((a, c, i) => a + c.length * ro.keep[i], 0);
-  const acc = new Map<string, tf.Tensor>();
-  const sums = [0, 0, 0, 0, 0, 0];
+  const pick = <T>(xs: readonly T[], rows: number[]) => rows.map((i) => xs[i]);
+  return mbs.map((rows) => ({
+    promptIds: pick(ro.promptIds, rows),
+    completionIds: pick(ro.completionIds, rows),
+    keep: pick(ro.keep, rows),
+    advantages: pick(ro.advantages, rows),
+    oldLogp: ro.oldLogp ? pick(ro.oldLogp, rows) : null,
+    refLogp: ro.refLogp ? pick(ro.refLogp, rows) : null,
+    loss: {
+      beta: cfg.beta,
+      epsLow: cfg.epsilon,
+      epsHigh: cfg.epsilon_high ?? cfg.epsilon,
+      lossType: cfg.loss_type,
+      mode: cfg.mode,
+      numMicroBatches: mbs.length,
+      maxCompletionLength: cfg.max_completion_length,
+      stepTokens,
+    },
+  }));
+}
+
+/**
+ * Run the update for one optimizer step on `ro` with learning rate `lr`: gradients per micro-batch (spread over
+ * the policy's workers), summed in micro-batch order, so the sum is the same whatever the worker count; then
+ * every replica clips (global norm) and applies AdamW, skipping the step when the loss or a gradient is not
+ * finite.
+ */
+export async function policyUpdate(
+  cfg: Readonly<GrpoConfig>,
+  policy: PolicyCompute,
+  ro: Rollout,
+  lr: number,
+): Promise<UpdateResult> {
+  const t0 = performance.now();
+  const batches = updateBatches(cfg, ro);
+  let acc: Float32Array[] | null = null;
+  const sums = { loss: 0, kl: 0, clip_ratio: 0, low: 0, high: 0, entropy: 0 };
   let entropyCount = 0;
-  try {
-    for (const rows of mbs) {
-      let m: number[];
-      try {
-        m = microStep(cfg, model, ro, rows, { numMicroBatches: mbs.length, stepTokens }, acc);
-      } catch (err) {
-        throw explainOom(
-          err,
-          `the policy update (a micro-batch of ${rows.length} completions, up to ${cfg.max_completion_length} tokens)`,
-          BATCH_MEMORY_HINT,
-        );
-      }
-      sums[0] += m[0];
-      for (let k = 1; k < 5; k++) sums[k] += m[k] / mbs.length;
-      if (Number.isFinite(m[5])) {
-        sums[5] += m[5];
-        entropyCount++;
-      }
-      await yieldFn();
+  await policy.gradients(batches, (_index, grads, m) => {
+    if (acc === null) acc = grads;
+    else addInto(acc, grads);
+    sums.loss += m.loss;
+    for (const k of ["kl", "clip_ratio", "low", "high"] as const) sums[k] += m[k] / batches.length;
+    if (Number.isFinite(m.entropy)) {
+      sums.entropy += m.entropy;
+      entropyCount++;
     }
-    const vars = model.trainableVariables();
-    // A variable the loss does not reach (none in a causal LM) gets a zero gradient, owned by `acc`.
-    for (const v of vars) if (!acc.has(v.name)) acc.set(v.name, tf.zerosLike(v));
-    const grads = vars.map((v) => acc.get(v.name)!);
-    const { norm, coef } = globalGradNorm(grads, cfg.max_grad_norm);
-    const applied = Number.isFinite(norm) && Number.isFinite(sums[0]);
-    if (applied) optimizer.apply(grads, lr, coef);
-    return {
-      loss: sums[0],
-      kl: sums[1],
-      clip_ratio: sums[2],
-      low: sums[3],
-      high: sums[4],
-      region: sums[3] + sums[4],
-      entropy: entropyCount ? sums[5] / entropyCount : Number.NaN,
-      grad_norm: norm,
-      applied,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    for (const g of acc.values()) g.dispose();
-  }
+  });
+  if (acc === null) throw new Error("policyUpdate: the rollout has no micro-batches");
+  const { norm, applied } = await policy.applyUpdate(acc, lr, {
+    maxGradNorm: cfg.max_grad_norm,
+    lossFinite: Number.isFinite(sums.loss),
+  });
+  return {
+    loss: sums.loss,
+    kl: sums.kl,
+    clip_ratio: sums.clip_ratio,
+    low: sums.low,
+    high: sums.high,
+    region: sums.low + sums.high,
+    entropy: entropyCount ? sums.entropy / entropyCount : Number.NaN,
+    grad_norm: norm,
+    applied,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

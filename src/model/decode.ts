@@ -50,6 +50,7 @@ export class DecodeSession {
     promptIds: number[][],
     padId = 0,
   ): Promise<{ session: DecodeSession; logits: Float32Array }> {
+    model.assertLive();
     const v = model.cfg.vocab_size;
     promptIds.forEach((p, i) => {
       const bad = p.find((id) => !Number.isInteger(id) || id < 0 || id >= v);

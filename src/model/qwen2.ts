@@ -51,6 +51,7 @@ export class Qwen2ForCausalLM implements CausalLM {
   /** [D, V] untied head, or null when tied to `embed`. */
   readonly lmHead: tf.Variable | null;
   private headTCache: { key: object; t: tf.Tensor2D } | null = null;
+  private disposed = false;
 
   constructor(config: Record<string, unknown>, tensors: ReadonlyMap<string, HostTensor>, source = "weights") {
     this.config = { ...config };
@@ -107,7 +108,22 @@ export class Qwen2ForCausalLM implements CausalLM {
 
   /** A copy of every weight in the HF layout, by HF name. */
   hostTensors(): Map<string, HostTensor> {
+    this.assertLive();
     return variablesToHost(this.params);
+  }
+
+  /** True once {@link dispose} has run. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Throws a clear error when the model was disposed (instead of a tfjs internal error later). */
+  assertLive(): void {
+    if (this.disposed) {
+      throw new Error(
+        "model was disposed: load it again (Qwen2ForCausalLM.fromPretrained), or dispose it only after every run and eval that uses it has finished",
+      );
+    }
   }
 
   /** Number of parameters (tied embeddings counted once). */
@@ -116,6 +132,7 @@ export class Qwen2ForCausalLM implements CausalLM {
   }
 
   trainableVariables(): tf.Variable[] {
+    this.assertLive();
     return [...this.params.values()];
   }
 
@@ -127,6 +144,7 @@ export class Qwen2ForCausalLM implements CausalLM {
     batch: PaddedBatch,
     keepKv = false,
   ): { h: tf.Tensor2D; kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> } {
+    this.assertLive();
     const { b, t, ids, mask } = batch;
     const vocab = this.cfg.vocab_size;
     for (let i = 0; i < ids.length; i++) {
@@ -266,6 +284,8 @@ export class Qwen2ForCausalLM implements CausalLM {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.invalidateCaches();
     for (const v of this.params.values()) v.dispose();
   }

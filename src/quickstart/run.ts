@@ -1,15 +1,15 @@
 /**
  * The quickstart job, end to end: load the tiny model → held-out pass@1 → GRPO on the synthetic curriculum →
  * held-out pass@1 → a before/after table. Writes `<output_dir>/` metrics.jsonl and completions.jsonl (the GRPO
- * trainer's), checkpoints, eval-*.jsonl and summary.json. `scripts/quickstart.ts`, `scripts/run-experiment.ts`
- * and the quickstart notebook all call {@link runQuickstart}.
+ * trainer's), checkpoints, eval-*.jsonl and summary.json. Training is the same `train()` run handle the
+ * notebooks and the CLI drive. `scripts/quickstart.ts` and `scripts/run-experiment.ts` call it.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SynthRow } from "../data/synthetic";
 import type { StepMetrics } from "../grpo/metrics";
-import { saveTrainerCheckpoint } from "../grpo/resume";
-import { GrpoTrainer } from "../grpo/trainer";
+import type { RunHandle } from "../grpo/run";
+import { train } from "../grpo/train";
 import { ProgressBar } from "../kernel-helpers/progress";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import { HfTokenizer } from "../tokenizer/tokenizer";
@@ -42,6 +42,8 @@ export interface RunQuickstartOptions {
   config: QuickstartConfig;
   /** Lines of progress (default console.log). */
   log?: (line: string) => void;
+  /** Worker threads of the run (default: OPEN_RS_WORKERS, else the machine's cores). */
+  workers?: number;
 }
 
 function trainRows(rows: readonly SynthRow[], levels: QuickstartConfig["spec"]["train_levels"]): SynthRow[] {
@@ -79,8 +81,6 @@ export async function runQuickstart(opts: RunQuickstartOptions): Promise<Quickst
   const log = opts.log ?? console.log;
   const { grpo, spec } = opts.config;
   const out = grpo.output_dir;
-  mkdirSync(out, { recursive: true });
-  for (const f of ["metrics.jsonl", "completions.jsonl"]) writeFileSync(join(out, f), "");
   const model = await Qwen2ForCausalLM.fromPretrained(opts.modelDir);
   const tok = HfTokenizer.fromDir(opts.modelDir);
   const splits = tinySplits();
@@ -88,57 +88,96 @@ export async function runQuickstart(opts: RunQuickstartOptions): Promise<Quickst
     hard: splits.heldoutHard.slice(0, spec.eval_hard),
     easy: splits.heldoutEasy.slice(0, spec.eval_easy),
   };
-  const evals: EvalPoint[] = [await evalPoint(0, model, tok, sets, opts.config)];
-  writeEval(out, evals[0]);
-  log(`step 0: ${describe(evals[0])}`);
-  const trainer = new GrpoTrainer(grpo, {
-    model,
-    tokenizer: tok,
-    dataset: trainRows(splits.train, spec.train_levels),
-    tokenizerDir: opts.modelDir,
-  });
-  const metrics: StepMetrics[] = [];
-  const bar = new ProgressBar(trainer.totalSteps, { label: "grpo" });
-  const tTrain = performance.now();
+  // The run claims output_dir first, so a used directory is refused before any time is spent.
+  const run = train(
+    grpo,
+    {
+      model,
+      tokenizer: tok,
+      dataset: trainRows(splits.train, spec.train_levels),
+      tokenizerDir: opts.modelDir,
+    },
+    { workers: opts.workers },
+  );
+  run.pause();
+  const evals: EvalPoint[] = [];
   try {
-    while (trainer.step < trainer.totalSteps) {
-      const m = await trainer.trainStep(() => new Promise((r) => setImmediate(r)));
-      metrics.push(m);
+    evals.push(await evalPoint(0, model, tok, sets, opts.config));
+    writeEval(out, evals[0]);
+    log(`step 0: ${describe(evals[0])}`);
+    const bar = new ProgressBar(run.totalSteps, { label: "grpo" });
+    const tTrain = performance.now();
+    const midEvals: Promise<void>[] = [];
+    run.on("step", (m) => {
       bar.tick(1, stepInfo(m));
-      if (grpo.save_steps > 0 && m.step % grpo.save_steps === 0) await saveTrainerCheckpoint(trainer);
-      if (spec.eval_every > 0 && m.step % spec.eval_every === 0 && m.step < trainer.totalSteps) {
-        const p = await evalPoint(m.step, model, tok, sets, opts.config);
-        evals.push(p);
-        writeEval(out, p);
-        log(`step ${m.step}: ${describe(p)}`);
-      }
-      if (spec.max_train_seconds > 0 && (performance.now() - tTrain) / 1000 > spec.max_train_seconds) {
+      const last = m.step >= run.totalSteps;
+      const overBudget =
+        spec.max_train_seconds > 0 && (performance.now() - tTrain) / 1000 > spec.max_train_seconds;
+      if (last || overBudget) void run.checkpoint().catch(() => {});
+      if (overBudget && !last) {
         log(`stopping at step ${m.step}: wall-time budget of ${spec.max_train_seconds}s spent`);
-        break;
+        run.stop();
+      } else if (spec.eval_every > 0 && m.step % spec.eval_every === 0 && !last) {
+        midEvals.push(evalMidRun(run, m.step, tok, sets, opts.config, evals, out, log));
       }
-    }
-    // the final checkpoint reads the optimizer state, so it must come before dispose()
-    await saveTrainerCheckpoint(trainer);
+    });
+    run.resume();
+    await run.done;
+    await Promise.all(midEvals);
+    const trainSeconds = (performance.now() - tTrain) / 1000;
+    // train() copied the trained weights into `model`.
+    const last = await evalPoint(run.step, model, tok, sets, opts.config);
+    evals.push(last);
+    writeEval(out, last);
+    log(`step ${run.step}: ${describe(last)}`);
+    const first = evals[0];
+    const result: QuickstartResult = {
+      evals,
+      metrics: run.metrics,
+      trainSeconds,
+      totalSeconds: (performance.now() - t0) / 1000,
+      hardDelta:
+        first.hard && last.hard ? pairedDelta(first.hard.perProblem, last.hard.perProblem) : undefined,
+      easyDelta:
+        first.easy && last.easy ? pairedDelta(first.easy.perProblem, last.easy.perProblem) : undefined,
+    };
+    writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryJson(result), null, 2)}\n`);
+    return result;
   } finally {
-    trainer.dispose();
+    if (run.active) {
+      run.stop();
+      await run.done.catch(() => {});
+    }
+    model.dispose();
   }
-  const trainSeconds = (performance.now() - tTrain) / 1000;
-  const last = await evalPoint(trainer.step, model, tok, sets, opts.config);
-  evals.push(last);
-  writeEval(out, last);
-  log(`step ${trainer.step}: ${describe(last)}`);
-  model.dispose();
-  const first = evals[0];
-  const result: QuickstartResult = {
-    evals,
-    metrics,
-    trainSeconds,
-    totalSeconds: (performance.now() - t0) / 1000,
-    hardDelta: first.hard && last.hard ? pairedDelta(first.hard.perProblem, last.hard.perProblem) : undefined,
-    easyDelta: first.easy && last.easy ? pairedDelta(first.easy.perProblem, last.easy.perProblem) : undefined,
-  };
-  writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryJson(result), null, 2)}\n`);
-  return result;
+}
+
+/**
+ * A held-out eval in the middle of a run: pause at the step boundary, checkpoint, evaluate the checkpoint's
+ * model, resume. (The live weights are in the worker process; the checkpoint is their copy.)
+ */
+async function evalMidRun(
+  run: RunHandle,
+  step: number,
+  tok: HfTokenizer,
+  sets: { hard: SynthRow[]; easy: SynthRow[] },
+  cfg: QuickstartConfig,
+  evals: EvalPoint[],
+  out: string,
+  log: (line: string) => void,
+): Promise<void> {
+  run.pause();
+  const dir = await run.checkpoint();
+  const m = await Qwen2ForCausalLM.fromPretrained(join(dir, "model"));
+  try {
+    const p = await evalPoint(step, m, tok, sets, cfg);
+    evals.push(p);
+    writeEval(out, p);
+    log(`step ${step}: ${describe(p)}`);
+  } finally {
+    m.dispose();
+    run.resume();
+  }
 }
 
 function stepInfo(m: StepMetrics): string {

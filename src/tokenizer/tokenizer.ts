@@ -35,6 +35,13 @@ function readJsonFile(path: string): Record<string, unknown> {
   }
 }
 
+/** An HfTokenizer as plain data (what worker threads and processes rebuild it from). */
+export interface HfTokenizerSpec {
+  tokenizerJson: Record<string, unknown>;
+  tokenizerConfig: Record<string, unknown>;
+  chatTemplate?: string;
+}
+
 /** A Hugging Face tokenizer with its special tokens and chat template. Implements `TokenizerLike`. */
 export class HfTokenizer implements TokenizerLike {
   readonly vocabSize: number;
@@ -46,6 +53,7 @@ export class HfTokenizer implements TokenizerLike {
   /** The Jinja chat template, or null when the config has none (applyChatTemplate then throws). */
   readonly chatTemplate: string | null;
   private readonly tok: Tokenizer;
+  private readonly spec: HfTokenizerSpec;
 
   /**
    * @param tokenizerJson parsed tokenizer.json
@@ -57,6 +65,7 @@ export class HfTokenizer implements TokenizerLike {
     opts: HfTokenizerOptions = {},
   ) {
     this.tok = new Tokenizer(tokenizerJson, tokenizerConfig);
+    this.spec = { tokenizerJson, tokenizerConfig, chatTemplate: opts.chatTemplate };
     let maxId = -1;
     for (const id of this.tok.get_vocab(true).values()) maxId = Math.max(maxId, id);
     this.vocabSize = maxId + 1;
@@ -99,6 +108,16 @@ export class HfTokenizer implements TokenizerLike {
     if (config.chat_template === undefined && existsSync(jinjaPath))
       config.chat_template = readFileSync(jinjaPath, "utf8");
     return new HfTokenizer(readJsonFile(jsonPath), config, opts);
+  }
+
+  /** The files this tokenizer was built from, as plain data ({@link HfTokenizer.fromSpec} rebuilds it). */
+  toSpec(): HfTokenizerSpec {
+    return this.spec;
+  }
+
+  /** Rebuild a tokenizer from {@link HfTokenizer.toSpec}. */
+  static fromSpec(spec: HfTokenizerSpec): HfTokenizer {
+    return new HfTokenizer(spec.tokenizerJson, spec.tokenizerConfig, { chatTemplate: spec.chatTemplate });
   }
 
   private requireId(token: string, field: string): number {

@@ -40,10 +40,10 @@ export async function trainTo(out: string, n: number, resume: boolean): Promise<
     await t.trainStep();
     if (t.step % t.config.save_steps === 0) await saveTrainerCheckpoint(t);
   }
-  const weights = t.model.trainableVariables().map((v) => Array.from(v.dataSync()));
+  const weights = t.model!.trainableVariables().map((v) => Array.from(v.dataSync()));
   writeFileSync(join(out, "weights.json"), JSON.stringify(weights));
   t.dispose();
-  t.model.dispose();
+  t.model!.dispose();
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { train } from "../../src/grpo/run";
+import { train } from "../../src/grpo/train";
 import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "./toy";
 
 const deps = () => ({
@@ -18,7 +18,7 @@ describe("train() run handle", () => {
     await useCpu();
     const out = mkdtempSync(join(tmpdir(), "grpo-run-"));
     const d = deps();
-    const run = train({ ...toyConfig, max_steps: 4, output_dir: out, save_steps: 2 }, d);
+    const run = train({ ...toyConfig, max_steps: 4, output_dir: out, save_steps: 2 }, d, { workers: 0 });
     assert.equal(run.step, 0, "nothing has run synchronously");
     const seen: string[] = [];
     run.on("step", (m) => {
@@ -58,7 +58,7 @@ describe("train() run handle", () => {
     await useCpu();
     const out = mkdtempSync(join(tmpdir(), "grpo-run-"));
     const d = deps();
-    const run = train({ ...toyConfig, max_steps: 50, output_dir: out }, d);
+    const run = train({ ...toyConfig, max_steps: 50, output_dir: out }, d, { workers: 0 });
     assert.throws(() => run.update({ top_p: 0.9 }), /top_p .*set mode: fixed/);
     assert.throws(() => run.update({ beta: -1 }), /beta = -1/);
     await new Promise<void>((resolve) => {

@@ -79,7 +79,7 @@ describe("GRPO trainer on a toy task (reward 1 when the completion contains 7)",
       assert.equal(typeof m[29][key], "number", `metric ${key}`);
     }
     t.dispose();
-    t.model.dispose();
+    t.model!.dispose();
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -92,7 +92,7 @@ describe("GRPO trainer on a toy task (reward 1 when the completion contains 7)",
     for (let i = 0; i < 10; i++) await t.trainStep();
     assert.equal(tf.memory().numTensors, before);
     t.dispose();
-    t.model.dispose();
+    t.model!.dispose();
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -152,7 +152,7 @@ describe("GRPO trainer on a toy task (reward 1 when the completion contains 7)",
     assert.ok(!readdirSync(out).some((n) => n.includes(".tmp-")));
     assert.deepEqual(listCheckpoints(out), [3, 4]);
     t.dispose();
-    t.model.dispose();
+    t.model!.dispose();
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -173,7 +173,7 @@ describe("GRPO trainer on a toy task (reward 1 when the completion contains 7)",
     );
     assert.deepEqual(listCheckpoints(out), [1]);
     t.dispose();
-    t.model.dispose();
+    t.model!.dispose();
     rmSync(out, { recursive: true, force: true });
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { train } from "../../src/grpo/run";
+import { train } from "../../src/grpo/train";
 import { liveDashboard, waitForStep } from "../../src/kernel-helpers/dashboard";
 import { RecordingSink } from "../../src/kernel-helpers/display";
 import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "../grpo/toy";
@@ -23,6 +23,7 @@ describe("dashboard on a background run", () => {
     const run = train(
       { ...toyConfig, lr_scheduler_type: "constant", learning_rate: 1e-2, max_steps: 5, output_dir: out },
       { model, tokenizer: toyTokenizer, dataset: toyDataset, rewards: [sevenReward] },
+      { workers: 0 },
     );
     const sink = new RecordingSink();
     const dash = liveDashboard(run, { sink, every: 1 });

@@ -11,7 +11,7 @@ import { loadRows } from "../../data/loader";
 import { latestCheckpoint } from "../../grpo/checkpoint";
 import { loadGrpoConfig, parseOverrides } from "../../grpo/config-resolve";
 import type { StepMetrics } from "../../grpo/metrics";
-import { train } from "../../grpo/run";
+import { train } from "../../grpo/train";
 import { ProgressBar } from "../../kernel-helpers/progress";
 import { Qwen2ForCausalLM } from "../../model/qwen2";
 import { HfTokenizer } from "../../tokenizer/tokenizer";
