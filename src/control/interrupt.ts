@@ -36,7 +36,7 @@ export class JobPromise<T> implements PromiseLike<T> {
   readonly [Symbol.toStringTag] = "JobPromise";
 
   constructor(
-    private readonly base: Promise<T>,
+    protected readonly base: Promise<T>,
     private readonly job: Interruptible,
   ) {
     base.catch(() => {}); // rejections reach whoever awaits; never an unhandled rejection
@@ -45,7 +45,8 @@ export class JobPromise<T> implements PromiseLike<T> {
   // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose (each `await` registers an interruptible wait)
   then<A = T, B = never>(
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: the same signature as Promise.then, so `(e: Error) => …` handlers type-check
+    onRejected?: ((reason: any) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     let wait: Wait | undefined;
     const interrupted = new Promise<never>((_, reject) => {
@@ -60,7 +61,8 @@ export class JobPromise<T> implements PromiseLike<T> {
     return Promise.race([this.base, interrupted]).then(onFulfilled, onRejected);
   }
 
-  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+  // biome-ignore lint/suspicious/noExplicitAny: as Promise.catch
+  catch<B = never>(onRejected?: ((reason: any) => B | PromiseLike<B>) | null): Promise<T | B> {
     return this.then(undefined, onRejected);
   }
 

@@ -1,6 +1,10 @@
+import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
+import { generate as sampleGenerate } from "../sampler/generate";
 import type { GenerateOptions, GenerateResult } from "../sampler/types";
 import type { TokenizerLike } from "../tokenizer/types";
+import { resolveWorkers } from "../workers/count";
+import { WorkerEngine } from "../workers/generator";
 
 /** Sampling settings of one generate call. */
 export interface SamplingParams {
@@ -75,10 +79,34 @@ export interface LocalEngineOptions {
   label: string;
   /** Sequences decoded together inside one generate call (bounds the wasm heap). Default: the whole batch. */
   microBatch?: number;
+  /**
+   * Worker threads that sample (each holds a copy of the model's weights as they are at the engine's first
+   * call); 0 samples in this thread. Default: `OPEN_RS_WORKERS`, else the machine's cores. Workers need a
+   * Qwen2ForCausalLM and the library's own sampler; other models and samplers run in this thread.
+   */
+  workers?: number;
 }
 
-/** Wraps our tfjs model, tokenizer and sampler as a {@link TextEngine}. */
+/**
+ * Wraps our tfjs model, tokenizer and sampler as a {@link TextEngine}: sampling in worker threads (a notebook
+ * kernel stays free), or in this thread with `workers: 0`.
+ */
 export function localEngine<M extends CausalLM>(
+  model: M,
+  tokenizer: TokenizerLike,
+  generate: GenerateFn<M>,
+  opts: LocalEngineOptions,
+): TextEngine {
+  const workers = resolveWorkers(opts.workers);
+  if (workers > 0 && model instanceof Qwen2ForCausalLM && (generate as unknown) === sampleGenerate) {
+    model.assertLive();
+    return new WorkerEngine(model, tokenizer, opts.label, { workers, microBatch: opts.microBatch });
+  }
+  return threadEngine(model, tokenizer, generate, opts);
+}
+
+/** The in-thread engine: our sampler on the model, here. */
+function threadEngine<M extends CausalLM>(
   model: M,
   tokenizer: TokenizerLike,
   generate: GenerateFn<M>,

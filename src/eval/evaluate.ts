@@ -1,4 +1,7 @@
-import type { Benchmark, GoldKind } from "./benchmarks";
+/** The eval loop: benchmarks × samples through a runner, scored as they complete, resumable from a results file. */
+import { EvalJob } from "../control/eval-job";
+import type { ChatMessage } from "../tokenizer/types";
+import type { Benchmark, EvalProblem, GoldKind } from "./benchmarks";
 import { type BenchmarkScore, type ProblemTally, scoreBenchmark } from "./metrics";
 import { type EvalProtocol, mathMessages, protocolHash, sampleSeed } from "./protocol";
 import { type ResultsFile, recordKey, type SampleRecord, sampleKey } from "./results";
@@ -34,8 +37,10 @@ export interface EvaluateOptions {
   onBenchmarkStart?: (benchmark: string, total: number, reused: number) => void;
   /** Called after each new sample. */
   onSample?: (benchmark: string, record: SampleRecord) => void;
-  /** Stops taking new samples once aborted; finished ones are on disk. */
+  /** Stops taking new samples once aborted; finished ones are on disk. The returned job's `stop()` does the same. */
   signal?: AbortSignal;
+  /** The chat turns for a problem; default the lighteval math prompt as the single user turn (the paper's protocol). */
+  messages?: (problem: EvalProblem) => ChatMessage[];
 }
 
 /** Outcome on one benchmark. */
@@ -64,9 +69,18 @@ export interface EvalRun {
 /**
  * Evaluates each benchmark under one protocol: builds n requests per problem, skips those already in the
  * results file (key = benchmark, problem id, sample index, protocol hash), draws the rest with the runner,
- * scores each as it completes and appends it at once. Throws if aborted before all samples exist.
+ * scores each as it completes and appends it at once. Returns at once with a job to await (an interrupt of the
+ * awaiting cell stops it) or `stop()`; it rejects if stopped before all samples exist.
  */
-export async function evaluate(opts: EvaluateOptions): Promise<EvalRun> {
+export function evaluate(opts: EvaluateOptions): EvalJob<EvalRun> {
+  return EvalJob.start(
+    `${opts.modelLabel} (${opts.protocol.name})`,
+    (signal) => runEvaluation(opts, signal),
+    opts.signal,
+  );
+}
+
+async function runEvaluation(opts: EvaluateOptions, signal: AbortSignal): Promise<EvalRun> {
   const { protocol, runner, modelLabel } = opts;
   const scorer = (opts.scorer ?? extractiveMatchScorer) as Scorer;
   const hash = protocolHash(protocol, modelLabel);
@@ -88,7 +102,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalRun> {
           problemId: p.id,
           sampleIndex: i,
           seed: sampleSeed(protocol.seed, p.id, i),
-          messages: mathMessages(p.problem),
+          messages: opts.messages ? opts.messages(p) : mathMessages(p.problem),
         });
       }
     }
@@ -119,11 +133,14 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalRun> {
         done.set(recordKey(rec), rec);
         opts.onSample?.(bench.name, rec);
       },
-      opts.signal,
+      signal,
     );
     const missing = all.filter((r) => !done.has(r.key)).length;
-    if (missing > 0)
-      throw new Error(`eval of ${bench.name} stopped with ${missing} samples not drawn (aborted?)`);
+    if (missing > 0) {
+      throw new Error(
+        `eval of ${bench.name} stopped with ${missing} of ${all.length} samples not drawn${signal.aborted ? " (stopped)" : ""}`,
+      );
+    }
     const records = all.map((r) => done.get(r.key)!);
     const seconds = (Date.now() - t0) / 1000;
     out.push({

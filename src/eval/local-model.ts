@@ -15,6 +15,8 @@ export interface LoadLocalEngineOptions {
   microBatch?: number;
   /** Skip backend selection (the caller already ran `initBackend`). */
   skipBackendInit?: boolean;
+  /** Worker threads that sample (see `localEngine`); default 0: in this process (what `open-rs serve` streams from). */
+  workers?: number;
 }
 
 /**
@@ -34,5 +36,9 @@ export async function loadLocalEngine(dir: string, opts: LoadLocalEngineOptions 
     );
   }
   const label = opts.label ?? path.basename(path.resolve(dir));
-  return localEngine(model, tokenizer, generate, { label, microBatch: opts.microBatch ?? 8 });
+  return localEngine(model, tokenizer, generate, {
+    label,
+    microBatch: opts.microBatch ?? 8,
+    workers: opts.workers ?? 0,
+  });
 }

@@ -1,18 +1,19 @@
 /**
- * Held-out pass@1 (avg@n ± stderr) of a model on synthetic rows, prompted exactly as GRPO prompts them
- * (`renderPrompt`: the problem as the user turn, optional system prompt, the template's `<think>\n` prefill),
- * scored by the eval harness's extractive match against the row's `solution`.
+ * Held-out pass@1 (avg@n ± stderr) of a model on synthetic rows, prompted exactly as GRPO prompts them (the
+ * problem as the user turn, optional system prompt, the template's `<think>\n` prefill), scored by the eval
+ * harness's extractive match against the row's `solution`. Built on `evaluate` (src/eval): sampling runs in
+ * worker threads, and the returned job can be awaited, interrupted or stopped.
  */
+import type { EvalJob } from "../control/eval-job";
 import type { SynthRow } from "../data/synthetic";
 import { benchmarkFromRows } from "../eval/benchmarks";
-import { eosTokenIds } from "../eval/engine";
-import { type BenchmarkScore, type ProblemTally, scoreBenchmark } from "../eval/metrics";
-import { prepareGold, scoreCompletion } from "../eval/scoring";
-import { renderPrompt } from "../grpo/prompts";
+import { localEngine } from "../eval/engine";
+import { evaluate } from "../eval/evaluate";
+import { InProcessRunner } from "../eval/inprocess-runner";
+import type { BenchmarkScore } from "../eval/metrics";
 import type { Qwen2ForCausalLM } from "../model/qwen2";
 import { generate } from "../sampler/generate";
-import type { TokenizerLike } from "../tokenizer/types";
-import { deriveSeed } from "../util/rng";
+import type { ChatMessage, TokenizerLike } from "../tokenizer/types";
 
 /** Sampling settings of the held-out eval. */
 export interface HeldoutEvalOptions {
@@ -24,12 +25,14 @@ export interface HeldoutEvalOptions {
   topP: number;
   /** Default 200. */
   maxNewTokens: number;
-  /** Base seed; sample s of problem i draws from the stream `deriveSeed(seed, i, s)`. Default 1234. */
+  /** Base seed; each sample's stream is seeded from (seed, problem id, sample index), as `evaluate` does. Default 1234. */
   seed: number;
   /** System turn, as the GRPO run uses it. Default null. */
   systemPrompt: string | null;
   /** Sequences per generate call. Default 64. */
   batchSize: number;
+  /** Worker threads that sample (default: OPEN_RS_WORKERS, else the machine's cores; 0 = this thread). */
+  workers?: number;
 }
 
 /** Defaults of {@link HeldoutEvalOptions}. */
@@ -64,63 +67,57 @@ export interface HeldoutResult {
   seconds: number;
 }
 
-/** avg@n ± stderr on `rows`. */
-export async function evalHeldout(
+/** avg@n ± stderr on `rows`: returns at once with a job to await (interruptible in a notebook) or `stop()`. */
+export function evalHeldout(
   model: Qwen2ForCausalLM,
   tok: TokenizerLike,
   rows: readonly SynthRow[],
   opts: Partial<HeldoutEvalOptions> = {},
-): Promise<HeldoutResult> {
+): EvalJob<HeldoutResult> {
   const o = { ...HELDOUT_EVAL_DEFAULTS, ...opts };
   const t0 = performance.now();
   const bench = benchmarkFromRows("heldout", rows, { goldField: "solution", goldKind: "latex" });
-  const golds = bench.problems.map((p) => prepareGold(p.gold, p.goldKind));
-  const prompts = rows.map(
-    (r) =>
-      renderPrompt(r, tok, { systemPrompt: o.systemPrompt, promptColumn: "problem", maxPromptLength: 512 })
-        .ids,
-  );
-  const jobs: Array<[number, number]> = [];
-  for (let i = 0; i < rows.length; i++) for (let s = 0; s < o.n; s++) jobs.push([i, s]);
-  const samples: HeldoutSample[] = [];
-  const eos = eosTokenIds(tok, model.config);
-  for (let b = 0; b * o.batchSize < jobs.length; b++) {
-    const part = jobs.slice(b * o.batchSize, (b + 1) * o.batchSize);
-    const res = await generate(
-      model,
-      part.map(([i]) => prompts[i]),
-      {
-        maxNewTokens: o.maxNewTokens,
-        temperature: o.temperature,
-        topP: o.topP,
-        eosTokenIds: eos,
-        padTokenId: tok.padTokenId,
-        seeds: part.map(([i, s]) => deriveSeed(o.seed, i, s)),
-      },
-    );
-    for (let k = 0; k < part.length; k++) {
-      const [i, s] = part[k];
-      const completion = tok.decode(res.completionIds[k]);
-      const correct = await scoreCompletion(completion, golds[i]);
-      const tokens = res.completionIds[k].length;
-      samples.push({ id: rows[i].id, sample: s, completion, correct, tokens, truncated: res.truncated[k] });
+  const engine = localEngine(model, tok, generate, { label: "heldout", workers: o.workers });
+  const system: ChatMessage[] = o.systemPrompt === null ? [] : [{ role: "system", content: o.systemPrompt }];
+  const job = evaluate({
+    benchmarks: [bench],
+    protocol: {
+      name: "heldout",
+      n: o.n,
+      temperature: o.temperature,
+      topP: o.topP,
+      maxNewTokens: o.maxNewTokens,
+      seed: o.seed,
+    },
+    runner: new InProcessRunner(engine, { batchSize: o.batchSize }),
+    modelLabel: "heldout",
+    messages: (p) => [...system, { role: "user", content: p.problem }],
+  });
+  return job.map((run) => {
+    const res = run.benchmarks[0];
+    const samples: HeldoutSample[] = res.records.map((r) => ({
+      id: r.problemId,
+      sample: r.sampleIndex,
+      completion: r.completion,
+      correct: r.correct,
+      tokens: r.completionTokens ?? 0,
+      truncated: r.finishReason === "length",
+    }));
+    const index = new Map(rows.map((r, i) => [r.id, i]));
+    const tallies = rows.map(() => ({ correct: 0, n: 0 }));
+    for (const s of samples) {
+      const t = tallies[index.get(s.id)!];
+      t.n++;
+      if (s.correct) t.correct++;
     }
-  }
-  const tallies: ProblemTally[] = rows.map(() => ({ correct: 0, n: 0 }));
-  const index = new Map(rows.map((r, i) => [r.id, i]));
-  for (const s of samples) {
-    const t = tallies[index.get(s.id)!];
-    t.n++;
-    if (s.correct) t.correct++;
-  }
-  const meanTokens = samples.reduce((a, s) => a + s.tokens, 0) / Math.max(1, samples.length);
-  return {
-    score: scoreBenchmark(tallies),
-    perProblem: tallies.map((t) => t.correct / t.n),
-    samples,
-    meanTokens,
-    seconds: (performance.now() - t0) / 1000,
-  };
+    return {
+      score: res.score,
+      perProblem: tallies.map((t) => t.correct / t.n),
+      samples,
+      meanTokens: samples.reduce((a, s) => a + s.tokens, 0) / Math.max(1, samples.length),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  });
 }
 
 /** Paired difference after − before over the same problems: mean and its standard error (ddof 1). */
