@@ -2,7 +2,8 @@
  * The notebook kernel: tslab 1.0.22, started the way the repo's kernel spec needs it (see
  * jupyter/kernels/open-rs/kernel.json, which runs `node --import tsx scripts/tslab-kernel.ts kernel ...`).
  *
- * Two adjustments, both for code that already compiles with `npm run typecheck`:
+ * Two adjustments, both for code that already compiles with `npm run typecheck`, and the interrupt hooks of
+ * src/control/kernel-hooks.ts:
  * - tslab type-checks with `strict` off, where `if (!r.ok) r.reason` on a `{ok: true} | {ok: false; reason}`
  *   union does not narrow; the library is written for `strict: true` (tsconfig.json), so the kernel's compiler
  *   gets `strict: true` too. tslab's TypeScript exports are non-configurable getters, so the module object is
@@ -38,5 +39,7 @@ function patchTslabCompiler(): void {
 
 if (require.main === module) {
   patchTslabCompiler();
+  // Interrupts stop the runs and evals the running cell awaits (src/control/kernel-hooks.ts).
+  (require("../src/control/kernel-hooks") as { installKernelHooks(): void }).installKernelHooks();
   (require("tslab/dist/main.js") as { main(): void }).main();
 }

@@ -102,6 +102,11 @@ export function pendingWaits(): number {
 
 let sigintInstalled = false;
 
+/** The kernel wrapper handles interrupts itself (kernel-hooks.ts): no SIGINT listener of ours is needed. */
+export function markInterruptHandled(): void {
+  sigintInstalled = true;
+}
+
 /**
  * Inside a notebook kernel, make SIGINT (Jupyter's interrupt) interrupt the waits of the running cell before
  * the kernel's own handler runs. Idempotent; the kernel wrapper calls it at start, and job handles call it when

@@ -1,3 +1,7 @@
+/**
+ * `localEngine`: our tfjs model, tokenizer and sampler as a {@link TextEngine}, sampling in worker threads (a
+ * notebook kernel stays free) or in this thread. The contract itself is in text-engine.ts.
+ */
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
 import { generate as sampleGenerate } from "../sampler/generate";
@@ -5,57 +9,16 @@ import type { GenerateOptions, GenerateResult } from "../sampler/types";
 import type { TokenizerLike } from "../tokenizer/types";
 import { resolveWorkers } from "../workers/count";
 import { WorkerEngine } from "../workers/generator";
+import { eosTokenIds, type TextEngine } from "./text-engine";
 
-/** Sampling settings of one generate call. */
-export interface SamplingParams {
-  /** Softmax temperature; 0 = greedy. */
-  temperature: number;
-  /** Nucleus mass; 1 disables. */
-  topP: number;
-  /** Maximum new tokens. */
-  maxNewTokens: number;
-}
-
-/** Output of an engine for one prompt. */
-export interface EngineOutput {
-  /** Generated ids, up to and including the first EOS. */
-  completionIds: number[];
-  /** True when `maxNewTokens` was reached without EOS (or generation was aborted). */
-  truncated: boolean;
-  /** log π of each generated token under the model (temperature 1), when the engine reports them. */
-  logprobs?: number[];
-}
-
-/** Per-call extras of {@link TextEngine.generate}. */
-export interface GenerateCallOptions {
-  /** Stop at the next decode step once aborted (unfinished sequences come back truncated). */
-  signal?: AbortSignal;
-  /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob). */
-  onToken?: (row: number, token: number, logprob: number) => void;
-}
-
-/**
- * A local model that turns token ids into token ids: what both the in-process runner and `open-rs serve`
- * drive, so that they produce the same tokens for the same prompt, settings and seed.
- */
-export interface TextEngine {
-  /** The tokenizer (chat template, encode, decode). */
-  readonly tokenizer: TokenizerLike;
-  /** Model name reported by `/v1/models` and used in the resume hash. */
-  readonly label: string;
-  /** Longest prompt + completion the model supports (config `max_position_embeddings`), if known. */
-  readonly maxContext?: number;
-  /**
-   * Generates one batch; prompt i samples from its own stream seeded with `seeds[i]`, so a sequence's tokens
-   * do not depend on the batch it shares.
-   */
-  generate(
-    promptIds: number[][],
-    params: SamplingParams,
-    seeds: readonly number[],
-    opts?: GenerateCallOptions,
-  ): Promise<EngineOutput[]>;
-}
+export {
+  type EngineOutput,
+  encodeChat,
+  eosTokenIds,
+  type GenerateCallOptions,
+  type SamplingParams,
+  type TextEngine,
+} from "./text-engine";
 
 /** The sampler's entry point (`src/sampler` `generate`). */
 export type GenerateFn<M extends CausalLM = CausalLM> = (
@@ -63,15 +26,6 @@ export type GenerateFn<M extends CausalLM = CausalLM> = (
   promptIds: number[][],
   opts: GenerateOptions,
 ) => Promise<GenerateResult> | GenerateResult;
-
-/** EOS ids: the tokenizer's EOS plus every `eos_token_id` in the model config (a number or a list). */
-export function eosTokenIds(tokenizer: TokenizerLike, config: Record<string, unknown>): number[] {
-  const ids = new Set<number>([tokenizer.eosTokenId]);
-  const fromConfig = config.eos_token_id;
-  if (typeof fromConfig === "number") ids.add(fromConfig);
-  if (Array.isArray(fromConfig)) for (const id of fromConfig) if (typeof id === "number") ids.add(id);
-  return [...ids];
-}
 
 /** Options of {@link localEngine}. */
 export interface LocalEngineOptions {
@@ -137,12 +91,4 @@ function threadEngine<M extends CausalLM>(
       }));
     },
   };
-}
-
-/** Renders the chat template (generation prompt on) and encodes it without adding special tokens again. */
-export function encodeChat(
-  tokenizer: TokenizerLike,
-  messages: Parameters<TokenizerLike["applyChatTemplate"]>[0],
-) {
-  return tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }));
 }

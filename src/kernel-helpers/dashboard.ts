@@ -1,7 +1,8 @@
 /**
  * A live training dashboard bound to a run handle: reward, completion-length and KL/LR/entropy charts that
  * redraw in place every `every` steps while the run trains in the background (the kernel stays free for
- * other cells), with `run.update()` changes drawn as markers.
+ * other cells), with `run.update()` changes drawn as markers. Its status line follows the run (paused,
+ * stopping, finished) and turns red with the cause when the run fails, in the cell that holds it.
  */
 
 import { lengthFigure, type MetricsRow, rewardFigure, trainingFigure, type UpdateMarker } from "./charts";
@@ -25,6 +26,9 @@ export interface DashboardSource {
   readonly updates?: readonly UpdateMarker[];
   on(event: "step", listener: (row: MetricsRow) => void): unknown;
   off?(event: "step", listener: (row: MetricsRow) => void): unknown;
+  /** Status changes and failures, when the source reports them (a run handle does). */
+  readonly status?: string;
+  readonly error?: Error | null;
   /** Current max_completion_length (a line on the length chart) and max_steps. */
   readonly config?: DashboardConfig;
   readonly trainer?: { readonly config: DashboardConfig; readonly totalSteps?: number };
@@ -68,6 +72,7 @@ export class Dashboard {
   private readonly status: LiveDisplay;
   private readonly listener: (row: MetricsRow) => void;
   private unsubscribe: unknown;
+  private readonly extra: Array<() => void> = [];
   /** Number of redraws so far (each redraw updates every chart in place). */
   redraws = 0;
 
@@ -85,14 +90,19 @@ export class Dashboard {
       if (row.step % every === 0) this.redraw();
     };
     this.unsubscribe = run.on("step", this.listener);
+    const on = run.on as unknown as (event: string, fn: (p: unknown) => void) => unknown;
+    for (const event of ["status", "error"]) {
+      const off = on.call(run, event, () => this.drawStatus());
+      if (typeof off === "function") this.extra.push(off as () => void);
+    }
     this.redraw();
   }
 
-  /** Draw all charts from the run's current metrics. */
-  redraw(): void {
-    const rows = [...this.run.metrics];
-    const updates = updateMarkers(this.run);
+  /** The status line: step, latest numbers, the run's state; red with the cause when the run failed. */
+  private drawStatus(): void {
+    const rows = this.run.metrics;
     const last = rows[rows.length - 1];
+    const updates = updateMarkers(this.run);
     const config = this.run.config ?? this.run.trainer?.config ?? {};
     const maxSteps =
       this.run.trainer?.totalSteps ??
@@ -102,10 +112,26 @@ export class Dashboard {
       if (typeof v !== "number" || !Number.isFinite(v)) return "–";
       return v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential(2) : v.toFixed(3);
     };
+    const state = this.run.status;
+    const failed = state === "failed";
+    const stateText = state && state !== "running" ? ` · ${state}` : "";
+    const numbers = `step ${last?.step ?? 0}${maxSteps ? ` / ${maxSteps}` : ""}${stateText} · reward ${fmt("reward")} · mean length ${fmt("completions/mean_length")} · KL ${fmt("kl")} · lr ${fmt("learning_rate")}${updates.length ? ` · ${updates.length} live update(s)` : ""}`;
+    const cause = failed ? (this.run.error?.message ?? "unknown error") : "";
+    const html = failed
+      ? `<div class="open-rs-run-failed" style="font:13px system-ui;color:#b00020;border-left:4px solid #b00020;padding:2px 8px"><b>run failed</b> at ${escapeHtml(numbers)}<br>${escapeHtml(cause)}</div>`
+      : `<div style="font:13px system-ui"><b>${escapeHtml(numbers)}</b></div>`;
     this.status.show({
-      "text/html": `<div style="font:13px system-ui"><b>step ${last?.step ?? 0}${maxSteps ? ` / ${maxSteps}` : ""}</b> · reward ${fmt("reward")} · mean length ${fmt("completions/mean_length")} · KL ${fmt("kl")} · lr ${fmt("learning_rate")}${updates.length ? ` · ${updates.length} live update(s)` : ""}</div>`,
-      "text/plain": escapeHtml(`step ${last?.step ?? 0}`),
+      "text/html": html,
+      "text/plain": failed ? `run failed at ${numbers}: ${cause}` : numbers,
     });
+  }
+
+  /** Draw all charts from the run's current metrics. */
+  redraw(): void {
+    const rows = [...this.run.metrics];
+    const updates = updateMarkers(this.run);
+    const config = this.run.config ?? this.run.trainer?.config ?? {};
+    this.drawStatus();
     this.reward.show(rewardFigure(rows, { window: this.opts.window, updates }));
     this.length.show(lengthFigure(rows, { maxCompletionLength: config.max_completion_length, updates }));
     this.training.show(trainingFigure(rows, { updates }));
@@ -116,6 +142,7 @@ export class Dashboard {
   close(): void {
     if (typeof this.unsubscribe === "function") this.unsubscribe();
     else this.run.off?.("step", this.listener);
+    for (const off of this.extra.splice(0)) off();
   }
 }
 

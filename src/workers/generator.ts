@@ -12,7 +12,7 @@ import {
   type GenerateCallOptions,
   type SamplingParams,
   type TextEngine,
-} from "../eval/engine";
+} from "../eval/text-engine";
 import type { GenerationRequest } from "../grpo/policy";
 import type { Qwen2ForCausalLM } from "../model/qwen2";
 import type { GenerateResult } from "../sampler/types";
