@@ -274,6 +274,8 @@ export class RemoteRun implements RunHandle {
       this.steps = m.step;
       this.metrics.push(m);
       this.events.emit("step", m);
+      // after the listeners and what their awaits continue with (setImmediate runs after microtasks)
+      setImmediate(() => this.host.send({ type: "step-ack", step: m.step }));
     } else if (name === "log") this.events.emit("log", payload as StepMetrics);
     else if (name === "checkpoint") this.events.emit("checkpoint", payload as string);
     else if (name === "done") {

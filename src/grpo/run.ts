@@ -167,6 +167,8 @@ export interface GrpoRunOptions extends TrainOptions {
   onEnd?: (status: RunStatus, error: Error | null) => void;
   /** Called after a successful end (finished or stopped), before `done`, while the policy still lives. */
   beforeEnd?: (trainer: GrpoTrainer) => Promise<void>;
+  /** Awaited after each step's events, before the next step starts (a remote run waits for its controller). */
+  afterStep?: (m: StepMetrics) => Promise<void>;
 }
 
 /** A GRPO run driven in this process (see the module comment). */
@@ -322,6 +324,7 @@ export class GrpoRun implements RunHandle {
         this.metrics.push(m);
         this.events.emit("step", m);
         if (m.step % t.config.logging_steps === 0 || m.step === t.totalSteps) this.events.emit("log", m);
+        await this.opts.afterStep?.(m);
         const saveSteps = t.config.save_steps;
         if ((saveSteps > 0 && m.step % saveSteps === 0) || this.checkpointRequested) await this.save();
       }

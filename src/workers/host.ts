@@ -9,7 +9,7 @@ import type { BackendName } from "../backend/select";
 import { rewardParamsOf } from "../grpo/config-resolve";
 import { adamOptions, type GenerationRequest } from "../grpo/policy";
 import { GrpoRun } from "../grpo/run";
-import { resolveRewards, type WeightedReward } from "../rewards";
+import { registerReward, resolveRewards, rewardKeys, type WeightedReward } from "../rewards";
 import {
   type ErrorData,
   errorData,
@@ -70,6 +70,15 @@ function planRewards(job: RunJob, remoteTime: { seconds: number }): WeightedRewa
 }
 
 async function startRun(job: RunJob): Promise<void> {
+  // The control process's own rewards are known here by key, so that config validation accepts them; they
+  // are scored there (planRewards), never through these entries.
+  for (const r of job.rewards) {
+    if (r.remote && !rewardKeys().includes(r.key)) {
+      registerReward(r.key, () => {
+        throw new Error(`reward "${r.key}" is scored by the control process`);
+      });
+    }
+  }
   const policy = await ThreadPolicy.create(job.model, {
     workers: job.workers,
     backend: job.backend as BackendName | undefined,
@@ -78,6 +87,27 @@ async function startRun(job: RunJob): Promise<void> {
     refSpec: job.refModel,
   });
   const remote = { seconds: 0 };
+  // After each step, wait briefly for the control process to have seen it, so that what its step listeners do
+  // (stop, pause, update) applies before the next step; a busy control process delays a step by at most this.
+  const ACK_WAIT_MS = 250;
+  let acked = 0;
+  let wakeAck: (() => void) | null = null;
+  process.on("message", (msg: ToHost) => {
+    if (msg.type !== "step-ack") return;
+    acked = Math.max(acked, msg.step);
+    wakeAck?.();
+  });
+  const waitAck = (step: number) =>
+    new Promise<void>((resolve) => {
+      if (acked >= step) return resolve();
+      const t = setTimeout(resolve, ACK_WAIT_MS);
+      wakeAck = () => {
+        if (acked < step) return;
+        clearTimeout(t);
+        wakeAck = null;
+        resolve();
+      };
+    });
   const hasRemote = job.rewards.some((r) => r.remote);
   const run = new GrpoRun(
     job.config,
@@ -101,6 +131,7 @@ async function startRun(job: RunJob): Promise<void> {
       resume: job.resume,
       maxPositions: undefined,
       beforeEnd: async (t) => send({ type: "weights", weights: await t.policy.weights() }),
+      afterStep: (m) => waitAck(m.step),
     },
   );
   const status = () =>

@@ -51,6 +51,7 @@ export type ToHost =
   | { type: "run"; job: RunJob }
   | { type: "command"; name: "pause" | "resume" | "stop" | "checkpoint" | "interrupt" }
   | { type: "update"; patch: Record<string, unknown> }
+  | { type: "step-ack"; step: number }
   | { type: "score-reply"; id: number; ok: true; values: (number | null)[]; unverifiable: number[] }
   | { type: "score-reply"; id: number; ok: false; error: ErrorData }
   | { type: "generator"; job: GeneratorJob }
