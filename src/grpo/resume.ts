@@ -5,6 +5,8 @@
  * decided by {@link resumeConfig}.
  */
 
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadHfModelDir, saveHfModelDir } from "../io/hf-dir";
 import type { TensorToWrite } from "../io/safetensors";
 import { type CheckpointPayload, readCheckpoint, writeCheckpoint } from "./checkpoint";
@@ -154,6 +156,17 @@ export async function resumeTrainer(t: GrpoTrainer, dir: string): Promise<GrpoCo
   return s.config;
 }
 
+/** The config a checkpoint's run was trained with (its trainer_state.json), without reading any tensor. */
+export function readCheckpointConfig(dir: string): GrpoConfig {
+  const file = join(dir, "trainer_state.json");
+  if (!existsSync(file)) {
+    throw new Error(
+      `checkpoint ${dir}: no trainer_state.json; it is not a complete checkpoint (pick another checkpoint-<step>)`,
+    );
+  }
+  return (JSON.parse(readFileSync(file, "utf8")) as { config: GrpoConfig }).config;
+}
+
 /** Settings that may differ between a checkpoint's run and its resumption (they do not define the run). */
 export const RESUME_MUTABLE_KEYS: ReadonlySet<string> = new Set([
   // what run.update() may change mid-run
@@ -170,9 +183,10 @@ export const RESUME_MUTABLE_KEYS: ReadonlySet<string> = new Set([
   "save_total_limit",
   "logging_steps",
   "log_completions",
-  "output_dir",
-  "overwrite_output_dir",
 ]);
+
+/** Settings that belong to this invocation, not to the run: taken as requested, never reported as a change. */
+const INVOCATION_KEYS: ReadonlySet<string> = new Set(["output_dir", "overwrite_output_dir"]);
 
 /**
  * The config a resumed run continues with: the checkpoint's, plus the requested values of the keys that may
@@ -188,7 +202,7 @@ export function resumeConfig(
   for (const key of Object.keys(requested) as Array<keyof GrpoConfig>) {
     const a = JSON.stringify(saved[key] ?? null);
     const b = JSON.stringify(requested[key] ?? null);
-    if (a === b) continue;
+    if (a === b || INVOCATION_KEYS.has(key)) continue;
     if (RESUME_MUTABLE_KEYS.has(key)) changed[key] = requested[key];
     else refused.push(`${key} (checkpoint ${a}, now ${b})`);
   }
@@ -197,5 +211,6 @@ export function resumeConfig(
       `resume: ${refused.join(", ")} cannot change when resuming, because the checkpoint's run was made with the other value; drop those overrides, or start a new run in a new output_dir. Settings that may change: ${[...RESUME_MUTABLE_KEYS].join(", ")}`,
     );
   }
-  return { config: { ...saved, ...(changed as Partial<GrpoConfig>) }, changed };
+  const invocation = Object.fromEntries([...INVOCATION_KEYS].map((k) => [k, requested[k as keyof GrpoConfig]]));
+  return { config: { ...saved, ...(changed as Partial<GrpoConfig>), ...invocation }, changed };
 }

@@ -14,6 +14,7 @@ import { resolveWorkers } from "../workers/count";
 import type { GrpoConfig } from "./config";
 import { resolveGrpoConfig } from "./config-resolve";
 import type { GenerateFn } from "./policy";
+import { readCheckpointConfig, resumeConfig } from "./resume";
 import { GrpoRun, type RunHandle, type TrainOptions } from "./run";
 import { claimRunDir } from "./run-dir";
 
@@ -42,6 +43,8 @@ export function train(
     throw new Error("train(): a custom `generate` runs only in this thread; pass { workers: 0 }");
   }
   const resume = Boolean(opts.resume || opts.resumeFrom);
+  // A resume that would change what defines the run is refused now, before the directory is touched.
+  if (opts.resumeFrom) resumeConfig(readCheckpointConfig(opts.resumeFrom), resolved);
   const claim = claimRunDir(resolved.output_dir, {
     resume,
     overwrite: resolved.overwrite_output_dir,

@@ -23,8 +23,12 @@ const HELP = `Usage: open-rs train --config FILE.yaml [options]
 
   --config FILE        YAML recipe with TRL/open-r1 keys (e.g. configs/open-rs-grpo.yaml)
   --set key=value      override one key (YAML value; repeatable), e.g. --set max_steps=20 --set beta=0
-  --resume             continue from the newest checkpoint-<step> in output_dir
+  --resume             continue the run in output_dir: from its newest checkpoint-<step> (or from its start,
+                       dropping its old rows, when it has none); --set may change only the settings a
+                       resume allows (learning_rate, max_steps, ...), others are refused with the reason
   --resume-from DIR    continue from this checkpoint directory
+  --overwrite-output-dir  delete another run's files in output_dir first (a fresh run refuses them otherwise)
+  --workers N          worker threads, one model replica each (default: OPEN_RS_WORKERS, else the cores)
   --model DIR          local HF model directory (default: model_name_or_path)
   --tokenizer DIR      tokenizer directory (default: the model directory)
   --dataset SRC        JSONL/Parquet path or hub dataset id (default: dataset_name, split dataset_train_split)
@@ -36,6 +40,8 @@ const OPTIONS = {
   set: { type: "string", multiple: true },
   resume: { type: "boolean" },
   "resume-from": { type: "string" },
+  "overwrite-output-dir": { type: "boolean" },
+  workers: { type: "string" },
   model: { type: "string" },
   tokenizer: { type: "string" },
   dataset: { type: "string" },
@@ -73,13 +79,18 @@ async function trainFromArgs(values: {
   set?: string[];
   resume?: boolean;
   "resume-from"?: string;
+  "overwrite-output-dir"?: boolean;
+  workers?: string;
   model?: string;
   tokenizer?: string;
   dataset?: string;
   backend?: string;
 }): Promise<number> {
   const warn = (m: string) => process.stderr.write(`${m}\n`);
-  const { config } = loadGrpoConfig(values.config!, parseOverrides(values.set ?? []), { warn });
+  const overrides = parseOverrides(values.set ?? []);
+  if (values["overwrite-output-dir"]) overrides.overwrite_output_dir = true;
+  const { config } = loadGrpoConfig(values.config!, overrides, { warn });
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
   const modelDir = values.model ?? config.model_name_or_path;
   if (!modelDir || !existsSync(modelDir)) {
     throw new Error(
@@ -98,13 +109,13 @@ async function trainFromArgs(values: {
   const resumeFrom =
     values["resume-from"] ?? (values.resume ? latestCheckpoint(config.output_dir) : undefined);
   if (values.resume && !resumeFrom)
-    warn(`open-rs train: no checkpoint in ${config.output_dir}; starting fresh`);
+    warn(`open-rs train: no checkpoint in ${config.output_dir}; restarting its run from step 0`);
   const handle = train(
     config,
     { model, tokenizer, dataset, tokenizerDir },
-    { resumeFrom: resumeFrom ?? undefined },
+    { resumeFrom: resumeFrom ?? undefined, resume: Boolean(values.resume), workers },
   );
-  const bar = new ProgressBar(handle.trainer.totalSteps, { label: "GRPO" });
+  const bar = new ProgressBar(handle.totalSteps, { label: "GRPO" });
   handle.on("step", (m) => bar.update(m.step, progressInfo(m)));
   handle.on("checkpoint", (p) => warn(`\ncheckpoint: ${p}`));
   let interrupts = 0;
