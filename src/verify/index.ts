@@ -31,6 +31,7 @@ export const DEFAULT_VERIFY_OPTIONS: Readonly<Required<VerifyOptions>> = Object.
   timeoutMs: 3000,
   strict: true,
   percent: "fraction",
+  version: "0.5.2",
 });
 
 /** Entries kept in the (gold, target) result cache. */
@@ -85,14 +86,15 @@ async function comparePair(g: ParsedAnswer, t: ParsedAnswer, o: Required<VerifyO
     return Boolean(g.fallback && t.fallback) && a.length > 0 && a === b;
   }
   const [gold, target] = reduceEquations(canonicalAnswer(g.latex), canonicalAnswer(t.latex));
-  const key = `${o.precision}|${o.strict}|${o.percent}|${gold}\u0000${target}`;
+  const key = `${o.precision}|${o.strict}|${o.percent}|${o.version}|${gold}\u0000${target}`;
   const hit = cacheGet(key);
   if (hit !== undefined) return hit;
   let v = fastPath(gold, target, o);
   if (v === undefined) {
     pool ??= new VerifierPool();
     const used = pool;
-    v = await used.check(gold, target, { precision: o.precision, strict: o.strict }, o.timeoutMs);
+    const cmp = { precision: o.precision, strict: o.strict, version: o.version };
+    v = await used.check(gold, target, cmp, o.timeoutMs);
     // A check cut short by shutdownVerifier() is answered false but not remembered.
     if (pool !== used) return v;
   }

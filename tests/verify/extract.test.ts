@@ -84,7 +84,8 @@ describe("normalisation", () => {
     [".5", "\\frac{1}{2}"],
     ["3/4", "\\frac{3}{4}"],
     ["\\boxed{\\boxed{1}}", "1"],
-    ["1 and 2", "1, 2"],
+    // latex2sympy2_extended 1.0.6 turns "and"/"or" into `;` (a group separator).
+    ["1 and 2", "1 ; 2"],
     ["\\displaystyle x", "x"],
   ];
   for (const [input, expected] of cases) {
@@ -95,5 +96,14 @@ describe("normalisation", () => {
     assert.equal(extractBoxed("\\boxed{1}, \\boxed{2}", "all"), "1,2");
     assert.equal(extractBoxed("x \\boxed{12", "last"), "{12");
     assert.equal(extractBoxed("plain", "last"), "plain");
+  });
+  it("extractBoxed 'last' groups boxes as 0.5.2 (separator only) or later (close, or separator nearby)", () => {
+    const text = "\\boxed{1} and and and or thus but \\boxed{2} and \\boxed{3}";
+    assert.equal(extractBoxed(text, "last"), "2,3");
+    assert.equal(extractBoxed(text, "last", "later"), "1,2,3");
+    assert.equal(extractBoxed("$$\\boxed{20}$$ \\boxed{143}", "last"), "143");
+    assert.equal(extractBoxed("$$\\boxed{20}$$ \\boxed{143}", "last", "later"), "20,143");
+    assert.equal(extractBoxed("\\boxed{2}, \\boxed{2}", "last"), "2,2");
+    assert.equal(extractBoxed("\\boxed{2}, \\boxed{2}", "last", "later"), "2");
   });
 });
