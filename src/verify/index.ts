@@ -5,10 +5,13 @@
  * - {@link verify}: true iff any (gold, target) pair is equivalent. Cheap string and exact-number checks run
  *   in the calling thread; everything else runs in a compute-engine worker pool with a hard timeout. Results
  *   are cached per pair (bounded LRU). Never throws: errors and timeouts are `false`.
+ * - Importing this module starts one engine worker in the background ({@link warmVerifier}), so that the
+ *   first engine-bound check after start-up does not wait for compute-engine to load.
  */
 import { canonicalAnswer, reduceEquations, stringKey } from "./canon";
 import { exactNumbersEqual, parseExactNumber } from "./numeric";
 import { type PoolStats, VerifierPool } from "./pool";
+import { syntaxEngine } from "./syntax";
 import type { ParsedAnswer, ParseOptions, VerifyOptions } from "./types";
 
 export { parse } from "./extract";
@@ -136,6 +139,20 @@ export function verifyStrings(
   return verify(parse(gold, goldParse), parse(pred, predParse), v);
 }
 
+/**
+ * Start the engine worker pool (idempotent) and resolve when a worker is ready; import already calls it.
+ * Workers are unref'd: a warm pool never keeps a process alive.
+ */
+export function warmVerifier(): Promise<void> {
+  pool ??= new VerifierPool();
+  return pool.warm();
+}
+
+// Warm on import, in parallel with the importer's other start-up work: the engine worker loads compute-engine
+// (1–3 s) on another core; the calling thread builds its own (syntax-only) engine once the import is done.
+void warmVerifier();
+setImmediate(() => syntaxEngine()).unref();
+
 /** Terminates the worker pool (tests/CLI exit); a later verify starts a new one. Clears nothing else. */
 export async function shutdownVerifier(): Promise<void> {
   const p = pool;
@@ -143,10 +160,10 @@ export async function shutdownVerifier(): Promise<void> {
   await p?.shutdown();
 }
 
-/** Pool counters (checks sent to the engine, timeouts, engine errors, worker respawns) and cache size. */
-export function verifierStats(): PoolStats & { cacheSize: number } {
+/** Pool counters (checks sent to the engine, timeouts, engine errors, worker respawns), workers, cache size. */
+export function verifierStats(): PoolStats & { workers: number; cacheSize: number } {
   const s = pool?.stats ?? { checks: 0, timeouts: 0, errors: 0, respawns: 0 };
-  return { ...s, cacheSize: cache.size };
+  return { ...s, workers: pool?.workers ?? 0, cacheSize: cache.size };
 }
 
 /** Empty the pair cache (tests and benchmarks). */

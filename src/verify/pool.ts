@@ -2,6 +2,8 @@
  * A small worker_threads pool with a hard per-check time limit: a check that runs past `timeoutMs` has its
  * worker terminated (compute-engine's own time limit cannot stop one huge BigInt operation) and is answered
  * `false`; a fresh worker replaces it. Workers are unref'd while idle so they never keep a process alive.
+ * A worker takes 1–3 s to start (loading compute-engine), so {@link VerifierPool.warm} starts one ahead of
+ * need; further workers start only when every running one is busy.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,11 +32,15 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
-/** Bootstrap evaluated in the worker: register tsx's CommonJS hook, then load the TypeScript entry. */
+/**
+ * Bootstrap evaluated in the worker: register tsx's CommonJS hook, load compute-engine through its code cache
+ * (./engine-cache), then the TypeScript entry.
+ */
 function bootstrap(): string {
-  const tsxCjs = require.resolve("tsx/cjs");
-  const entry = path.join(__dirname, "worker.ts");
-  return `require(${JSON.stringify(tsxCjs)}); require(${JSON.stringify(entry)});`;
+  const tsxCjs = JSON.stringify(require.resolve("tsx/cjs"));
+  const cache = JSON.stringify(path.join(__dirname, "engine-cache.ts"));
+  const entry = JSON.stringify(path.join(__dirname, "worker.ts"));
+  return `require(${tsxCjs}); require(${cache}).preloadComputeEngine(); require(${entry});`;
 }
 
 /** Pool of engine workers; see the module comment. */
@@ -57,6 +63,17 @@ export class VerifierPool {
       this.queue.push({ req, timeoutMs, resolve });
       this.pump();
     });
+  }
+
+  /** Start one worker now if none runs; resolves when a worker is ready (never rejects). */
+  warm(): Promise<void> {
+    if (this.slots.length === 0) this.slots.push(this.spawn());
+    return Promise.race(this.slots.map((s) => s.ready));
+  }
+
+  /** Workers started (booting or ready). */
+  get workers(): number {
+    return this.slots.length;
   }
 
   /** Terminate every worker; pending checks resolve `false`. The pool can be used again afterwards. */
@@ -97,7 +114,9 @@ export class VerifierPool {
   }
 
   private pump(): void {
-    while (this.slots.length < this.size && this.queue.length > 0) this.slots.push(this.spawn());
+    // Start another worker only for work that the running ones (busy or still booting) cannot take now.
+    const idle = () => this.slots.filter((x) => !x.job).length;
+    while (this.slots.length < this.size && this.queue.length > idle()) this.slots.push(this.spawn());
     for (const slot of this.slots) {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift() as Job;
