@@ -140,8 +140,8 @@ export function verifyStrings(
 }
 
 /**
- * Start the engine worker pool (idempotent) and resolve when a worker is ready; import already calls it.
- * Workers are unref'd: a warm pool never keeps a process alive.
+ * Start the engine worker pool (idempotent) and resolve when a worker is ready (never rejects). Importing this
+ * module already starts it in the background; awaiting this keeps the process alive until the worker is up.
  */
 export function warmVerifier(): Promise<void> {
   pool ??= new VerifierPool();
@@ -149,8 +149,10 @@ export function warmVerifier(): Promise<void> {
 }
 
 // Warm on import, in parallel with the importer's other start-up work: the engine worker loads compute-engine
-// (1–3 s) on another core; the calling thread builds its own (syntax-only) engine once the import is done.
-void warmVerifier();
+// (1–3 s) on another core and never keeps the process alive by itself; the calling thread builds its own
+// (syntax-only) engine once the import is done.
+pool = new VerifierPool();
+pool.start();
 setImmediate(() => syntaxEngine()).unref();
 
 /** Terminates the worker pool (tests/CLI exit); a later verify starts a new one. Clears nothing else. */

@@ -121,6 +121,11 @@ const UNIT_WORDS = [
 ];
 const UNITS_RE = new RegExp(`(\\d|\\}|\\s)\\s*(?:${UNIT_WORDS.join("|")})\\s*$`);
 const TRAILING_TEXT_RE = /(\\(?:text|mbox)\{[^{}]*\})(\^\d|\^\{\d\}|\{\^\d\})?$/;
+/**
+ * 1.0.6's `unit_superscript_regex`: from the first `\text{` whose rest ends the string with `}` (and an optional
+ * `^2`), e.g. `5\text{ cm}` → `5`. Its unit-word regex matches no word (see README), so this is all it removes.
+ */
+const TEXT_TO_END_RE = /(\\(?:text|mbox)\{[^\n]*?\})(\^\d|\{\^\d\})?$/;
 
 const TO_REMOVE_RE = /\\mathrm\{th\}|\\!\s*|\\text\s*\{\s*\}|\\\$|\$|(?<!\\)["']|\\displaystyle|\\,|\\;|\\:/g;
 
@@ -187,8 +192,13 @@ function basicLatex(input: string, version: UpstreamVersion): string {
   return text;
 }
 
-function stripUnits(input: string): string {
+function stripUnits(input: string, version: UpstreamVersion): string {
   let text = input;
+  if (version === "0.5.2") {
+    const stripped = text.replace(TEXT_TO_END_RE, "").trim();
+    if (stripped !== "" && stripped !== text) text = stripped;
+    return text.replace(/\\text\s*\{\s*\}/g, " ");
+  }
   const noTrailingText = text.replace(TRAILING_TEXT_RE, "").trim();
   if (noTrailingText !== "" && noTrailingText !== text) text = noTrailingText;
   for (let i = 0; i < 2; i++) {
@@ -234,7 +244,7 @@ export function normalizeLatex(
     const parts = text.split(/(?<![\\<!>])=/);
     if (parts.length > 2) text = parts[parts.length - 1];
   }
-  if (cfg.units) text = stripUnits(text);
+  if (cfg.units) text = stripUnits(text, version);
   if (cfg.nits) {
     if (text.startsWith(".")) text = `0${text}`;
     if (text.trim() === "0.5") text = "\\frac{1}{2}";

@@ -65,10 +65,24 @@ export class VerifierPool {
     });
   }
 
-  /** Start one worker now if none runs; resolves when a worker is ready (never rejects). */
-  warm(): Promise<void> {
+  /** Start one worker now if none runs, in the background: it does not keep the process alive. */
+  start(): void {
     if (this.slots.length === 0) this.slots.push(this.spawn());
-    return Promise.race(this.slots.map((s) => s.ready));
+  }
+
+  /**
+   * Start a worker if none runs and resolve when one is ready (or has died: never rejects). The process stays
+   * alive while this waits.
+   */
+  async warm(): Promise<void> {
+    this.start();
+    const slots = [...this.slots];
+    for (const s of slots) s.worker.ref();
+    try {
+      await Promise.race(slots.map((s) => s.ready));
+    } finally {
+      for (const s of slots) if (!s.job) s.worker.unref();
+    }
   }
 
   /** Workers started (booting or ready). */
@@ -93,7 +107,6 @@ export class VerifierPool {
 
   private spawn(): Slot {
     const worker = new Worker(bootstrap(), { eval: true, stdout: false, stderr: false });
-    worker.unref();
     const slot: Slot = { worker, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve) => {
       const onReady = (m: unknown) => {
@@ -103,6 +116,7 @@ export class VerifierPool {
         }
       };
       worker.on("message", onReady);
+      worker.once("exit", () => resolve());
       worker.postMessage("warmup");
     });
     worker.on("message", (m: WorkerResponse | "ready") => {
@@ -110,6 +124,8 @@ export class VerifierPool {
     });
     worker.on("error", () => this.replace(slot, false));
     worker.on("exit", () => this.replace(slot, false));
+    // After the listeners: adding a "message" listener refs the worker again.
+    worker.unref();
     return slot;
   }
 

@@ -9,7 +9,7 @@
 /**
  * Which upstream behaviour to follow where Math-Verify versions differ. `"0.5.2"`: Math-Verify 0.5.2 with
  * latex2sympy2_extended 1.0.6, what Open-RS, open-r1 and lighteval pinned. `"later"`: the later behaviours
- * this port implements (Math-Verify 0.7+/latex2sympy2_extended 1.10+): see src/verify/README.md.
+ * this port implements (Math-Verify @5d148cf, latex2sympy2_extended @02999f5), listed in src/verify/README.md.
  */
 export type UpstreamVersion = "0.5.2" | "later";
 
