@@ -1,12 +1,16 @@
 /**
- * Verifier throughput on MATH-500 (`npm run bench:verify`, or `npx tsx bench/verify.ts`). Prints pairs per
- * second, warm (worker pool started and compute-engine loaded before timing), for:
+ * Verifier start-up and throughput (`npm run bench:verify`, or `npx tsx bench/verify.ts`). First, cold start in
+ * fresh processes: the first engine-bound check after importing the public API (src/index.ts: the verifier
+ * warms its worker pool during the rest of that import) and after importing src/verify alone (nothing to
+ * overlap with), median of 3. Then pairs per second on MATH-500, warm (worker pool started and compute-engine
+ * loaded before timing), for:
  *   1. gold-vs-gold: parse(solution) then verify(gold, gold), pair cache cleared before each round;
  *   2. solution-vs-answer: parse both, verify (more pairs reach the engine), cache cleared;
  *   3. gold-vs-gold again with the pair cache warm;
  *   4. engine-bound pairs (`(x+i)^2` vs its expansion), sequential and all in flight.
  * Reads ../shared/data (exits with a message when absent).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
@@ -41,7 +45,45 @@ async function timed(label: string, rows: Row[], run: (r: Row) => Promise<boolea
   console.log(`${label.padEnd(44)} ${best.toFixed(0).padStart(7)} pairs/s   (${ok}/${rows.length} equal)`);
 }
 
+/** Child process: import, then one engine-bound check; prints the two timings as JSON. */
+async function coldChild(what: string): Promise<void> {
+  const t0 = performance.now();
+  const api: { verify: typeof verify } =
+    what === "api" ? await import("../src/index") : await import("../src/verify/index");
+  const t1 = performance.now();
+  const ok = await api.verify([{ latex: "(x+7)^2", raw: "" }], [{ latex: "x^2+14x+49", raw: "" }]);
+  const t2 = performance.now();
+  console.log(JSON.stringify({ importMs: t1 - t0, firstCheckMs: t2 - t1, ok }));
+  process.exit(0);
+}
+
+function coldStart(): void {
+  for (const [what, label] of [
+    ["api", "import src/index.ts, then first check"],
+    ["verify", "import src/verify alone, then first check"],
+  ] as const) {
+    const runs: Array<{ importMs: number; firstCheckMs: number; ok: boolean }> = [];
+    for (let i = 0; i < 3; i++) {
+      const r = spawnSync(process.execPath, [...process.execArgv, __filename, "--cold", what], {
+        encoding: "utf8",
+      });
+      const line = r.stdout.trim().split("\n").pop() ?? "";
+      runs.push(JSON.parse(line));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const imp = median(runs.map((r) => r.importMs));
+    const first = median(runs.map((r) => r.firstCheckMs));
+    const ok = runs.every((r) => r.ok);
+    console.log(
+      `cold start: ${label.padEnd(42)} import ${imp.toFixed(0).padStart(5)} ms   first engine-bound check ${first.toFixed(0).padStart(5)} ms (median of 3${ok ? "" : ", WRONG VERDICT"})`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  const cold = process.argv.indexOf("--cold");
+  if (cold >= 0) return coldChild(process.argv[cold + 1]);
+  coldStart();
   if (!existsSync(FILE)) {
     console.log(`bench/verify: ${FILE} is absent; nothing to measure.`);
     return;

@@ -1,22 +1,21 @@
 import { parse, verify } from "../verify/index";
+import { EVAL } from "../verify/modes";
 import type { ExtractionTarget, ParsedAnswer } from "../verify/types";
 import type { GoldKind } from "./benchmarks";
 
 /**
- * lighteval's `extractive_match` as Open-RS ran it (reference §1.7): predictions extracted with
- * `(ExprExtractionConfig(), LatexExtractionConfig(boxed_match_priority=0))`, gold with the benchmark's config,
- * `extraction_mode="any_match"`, `fallback_mode="first_match"`, `precision=5`, a 5 s timeout, and the raw gold
- * string when gold extraction finds nothing.
+ * lighteval's `extractive_match` as Open-RS ran it (reference §1.7; the configs, with upstream commits, are
+ * `EVAL` in src/verify/modes.ts): predictions extracted with `(ExprExtractionConfig(),
+ * LatexExtractionConfig(boxed_match_priority=0))` (lighteval tries LaTeX targets first), gold with the
+ * benchmark's config, `extraction_mode="any_match"`, `fallback_mode="first_match"`, `precision=5`, a 5 s
+ * timeout, and the raw gold string when gold extraction finds nothing.
  */
-export const PRED_EXTRACTION: readonly ExtractionTarget[] = Object.freeze([
-  { kind: "expr" },
-  { kind: "latex", boxedMatchPriority: 0 },
-]);
+export const PRED_EXTRACTION: readonly ExtractionTarget[] = Object.freeze([...(EVAL.pred.extraction ?? [])]);
 
 /** Verifier precision (decimal places) used by lighteval's extractive match. */
-export const MATCH_PRECISION = 5;
+export const MATCH_PRECISION = EVAL.verify.precision ?? 5;
 /** Per-comparison timeout of the verifier, ms (lighteval `timeout_seconds=5`). */
-export const MATCH_TIMEOUT_MS = 5000;
+export const MATCH_TIMEOUT_MS = EVAL.verify.timeoutMs ?? 5000;
 
 /** A gold answer parsed once per problem. */
 export interface PreparedGold {
@@ -28,29 +27,22 @@ export interface PreparedGold {
 
 /** Parses a gold text with the benchmark's extraction config. */
 export function prepareGold(gold: string, kind: GoldKind): PreparedGold {
-  const parsed = parse(gold, {
-    extraction: [{ kind }],
-    extractionMode: "any_match",
-    fallbackMode: "first_match",
-  });
+  // lighteval's LatexExtractionConfig() puts boxed matches at priority 55 (Math-Verify's default is 50).
+  const parsed = parse(gold, kind === "latex" ? EVAL.latexGold : EVAL.exprGold);
   if (parsed.length > 0) return { parsed, raw: false };
   return { parsed: [{ latex: gold, raw: gold, fallback: true }], raw: true };
 }
 
 /** Parses a completion with the prediction extraction config. */
 export function parsePrediction(completion: string): ParsedAnswer[] {
-  return parse(completion, {
-    extraction: [...PRED_EXTRACTION],
-    extractionMode: "any_match",
-    fallbackMode: "first_match",
-  });
+  return parse(completion, EVAL.pred);
 }
 
 /** 1 if any gold candidate matches any extracted prediction, else 0 (lighteval aggregation `max`). */
 export async function scoreCompletion(completion: string, gold: PreparedGold): Promise<boolean> {
   const pred = parsePrediction(completion);
   if (pred.length === 0) return false;
-  return verify(gold.parsed, pred, { precision: MATCH_PRECISION, timeoutMs: MATCH_TIMEOUT_MS });
+  return verify(gold.parsed, pred, EVAL.verify);
 }
 
 /** The completion the gold self-check feeds back: the prompt's required last line with the gold boxed. */

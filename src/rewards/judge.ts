@@ -4,19 +4,20 @@
  * Never throws: any failure becomes the `error` verdict.
  */
 import { parse, verify } from "../verify";
-import type { ParsedAnswer, ParseOptions } from "../verify/types";
+import { FAITHFUL, FAITHFUL_LENGTH, FIXED, type ModeConfig } from "../verify/modes";
+import type { ParsedAnswer, ParseOptions, VerifyOptions } from "../verify/types";
 import type { RewardBatch, RewardContext } from "./types";
 
 /** The two verifier calls rewards need; injectable so tests can pin argument order with a fake. */
 export interface VerifierLike {
   parse(text: string, opts?: ParseOptions): ParsedAnswer[];
-  verify(gold: ParsedAnswer[], target: ParsedAnswer[]): Promise<boolean>;
+  verify(gold: ParsedAnswer[], target: ParsedAnswer[], opts?: VerifyOptions): Promise<boolean>;
 }
 
-/** The real verifier (src/verify), with its default precision and timeout. */
+/** The real verifier (src/verify). */
 export const DEFAULT_VERIFIER: VerifierLike = {
   parse: (t, o) => parse(t, o),
-  verify: (g, t) => verify(g, t),
+  verify: (g, t, o) => verify(g, t, o),
 };
 
 /** Outcome of judging one completion against its row's gold answer. */
@@ -25,46 +26,16 @@ export type Verdict = "correct" | "wrong" | "no_gold" | "error";
 /**
  * Which prediction normalization to use. open-rs `accuracy_reward` passes `boxed="all"`; its
  * `cosine_scaled_reward` and `len_reward` pass `boxed=True`, which latex2sympy2_extended treats as neither
- * "all" nor "last", i.e. no box unwrapping during normalization (reference §2.5 "Minor").
+ * "all" nor "last", i.e. no box unwrapping during normalization (reference §2.5 "Minor"). Fixed mode judges
+ * every reward as its `accuracy_reward` does.
  */
 export type JudgeVariant = "accuracy" | "length";
 
-/** open-rs gold: `parse(solution, extraction_mode="first_match", extraction_config=[LatexExtractionConfig()])`. */
-const FAITHFUL_GOLD: ParseOptions = { extraction: [{ kind: "latex" }], extractionMode: "first_match" };
-
-/** open-rs prediction config; `boxed` differs between accuracy ("all") and cosine/len (`True` → "none"). */
-function faithfulPred(variant: JudgeVariant): ParseOptions {
-  return {
-    extraction: [
-      {
-        kind: "latex",
-        boxedMatchPriority: 0,
-        tryExtractWithoutAnchor: false,
-        normalization: {
-          nits: false,
-          malformed_operators: false,
-          basic_latex: true,
-          equations: true,
-          boxed: variant === "accuracy" ? "all" : "none",
-          units: true,
-        },
-      },
-    ],
-    extractionMode: "first_match",
-  };
+/** The parse/verify configuration of a mode and variant (src/verify/modes.ts, with the upstream commits). */
+export function judgeConfig(mode: RewardContext["mode"], variant: JudgeVariant): Readonly<ModeConfig> {
+  if (mode === "fixed") return FIXED;
+  return variant === "accuracy" ? FAITHFUL : FAITHFUL_LENGTH;
 }
-
-/** Current TRL gold: `parse(sol)` with Math-Verify defaults ([Latex, Expr], any_match). */
-const FIXED_GOLD: ParseOptions = {};
-
-/** Current TRL prediction: `LatexExtractionConfig(NormalizationConfig(units=True), boxed_match_priority=0,
- * try_extract_without_anchor=False)`, first_match (all other normalization flags at their True defaults). */
-const FIXED_PRED: ParseOptions = {
-  extraction: [
-    { kind: "latex", boxedMatchPriority: 0, tryExtractWithoutAnchor: false, normalization: { units: true } },
-  ],
-  extractionMode: "first_match",
-};
 
 /**
  * Gold text for one row. Faithful: the `solution` column (Open-RS); rows without one fall back to the fixed
@@ -96,16 +67,18 @@ async function judgeOne(
   verifier: VerifierLike,
   completion: string,
   gold: ParsedAnswer[] | "error",
-  mode: RewardContext["mode"],
-  variant: JudgeVariant,
+  cfg: Readonly<ModeConfig>,
 ): Promise<Verdict> {
   if (gold === "error") return "error";
   if (gold.length === 0) return "no_gold";
-  const pred = safeParse(verifier, completion, mode === "faithful" ? faithfulPred(variant) : FIXED_PRED);
+  const pred = safeParse(verifier, completion, cfg.pred);
   if (pred === "error") return "error";
   try {
     // Faithful keeps open-rs's reversed order verify(pred, gold); fixed uses the API order verify(gold, pred).
-    const ok = mode === "faithful" ? await verifier.verify(pred, gold) : await verifier.verify(gold, pred);
+    const ok =
+      cfg.order === "pred, gold"
+        ? await verifier.verify(pred, gold, cfg.verify)
+        : await verifier.verify(gold, pred, cfg.verify);
     return ok === true ? "correct" : "wrong";
   } catch {
     return "error";
@@ -124,6 +97,7 @@ export async function judgeCompletions(
   verifier: VerifierLike = DEFAULT_VERIFIER,
 ): Promise<Verdict[]> {
   const mode = ctx.mode === "fixed" ? "fixed" : "faithful";
+  const cfg = judgeConfig(mode, variant);
   const goldCache = new Map<string, ParsedAnswer[] | "error">();
   const verdicts = await Promise.all(
     completions.map(async (c, i) => {
@@ -131,10 +105,10 @@ export async function judgeCompletions(
         const text = goldText(batch?.[i], mode);
         let gold = goldCache.get(text);
         if (gold === undefined) {
-          gold = safeParse(verifier, text, mode === "faithful" ? FAITHFUL_GOLD : FIXED_GOLD);
+          gold = safeParse(verifier, text, cfg.gold);
           goldCache.set(text, gold);
         }
-        return await judgeOne(verifier, typeof c === "string" ? c : String(c ?? ""), gold, mode, variant);
+        return await judgeOne(verifier, typeof c === "string" ? c : String(c ?? ""), gold, cfg);
       } catch {
         return "error" as const;
       }

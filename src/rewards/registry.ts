@@ -7,8 +7,8 @@
  * | behaviour                    | `faithful` (Open-RS: open-rs @2889c47, open-r1 @5dcfae8, TRL @69ad852) | `fixed` (current TRL / open-r1)                     |
  * |------------------------------|-----------------------------------------------------------------------|------------------------------------------------------|
  * | gold text                    | `solution` column (falls back to `answer` if absent)                  | `answer` as `$\boxed{…}$` if present, else `solution` |
- * | gold parse                   | LaTeX only, `first_match`                                             | Math-Verify defaults (LaTeX + Expr, `any_match`)     |
- * | prediction parse             | boxed priority 0, anchored only, nits/malformed_operators off          | boxed priority 0, anchored only, all normalizations on |
+ * | gold parse                   | LaTeX only, `first_match`                                             | LaTeX + Expr, `first_match` (open-r1 @1416fa0)       |
+ * | prediction parse             | boxed priority 0, anchored only, nits/malformed_operators off          | same as faithful (src/verify/modes.ts)               |
  * | verify argument order        | `verify(pred, gold)` (reversed)                                       | `verify(gold, pred)`                                 |
  * | gold unparseable             | accuracy 1.0, cosine 1.0, len "correct"                               | `null` (skipped, NaN-aware sum)                      |
  * | verifier failure             | accuracy 0.0, cosine/len "wrong"                                      | `null`                                               |

@@ -36,7 +36,10 @@ export function stringKey(latex: string): string {
   return latex.replace(/\s+/g, "");
 }
 
-/** Top-level parts of `s` split on `=` (not inside brackets, not part of `\leq`, `<=`, `!=`, `\ne`…). */
+/**
+ * Top-level parts of `s` split on `=` (not inside brackets, not part of `\leq`, `<=`, `!=`, `\ne`…); a list
+ * (`,` or `;` at top level) is not split (the engine reads `x = 1, 2` and `x = 1, y = 2`).
+ */
 export function splitEquals(s: string): string[] {
   const parts: string[] = [];
   let depth = 0;
@@ -45,7 +48,7 @@ export function splitEquals(s: string): string[] {
     const c = s[i];
     if (c === "{" || c === "(" || c === "[") depth++;
     else if (c === "}" || c === ")" || c === "]") depth--;
-    else if (c === "," && depth === 0) return [s];
+    else if ((c === "," || c === ";") && depth === 0) return [s];
     else if (c === "=" && depth === 0 && !/[<>!\\]/.test(s[i - 1] ?? "")) {
       parts.push(s.slice(last, i).trim());
       last = i + 1;

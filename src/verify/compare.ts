@@ -1,25 +1,32 @@
 /**
- * Engine-side equivalence (runs inside a worker): Math-Verify's `sympy_expr_eq` decision order, on
- * compute-engine 0.140.0. Structured answers (sets, tuples, intervals, relations, matrices) are compared
- * element-wise; scalars by exact identity, then decimal rounding when a side is a float, then symbolic
- * simplification of the difference, then random-point evaluation for expressions with free variables.
+ * Engine-side equivalence (runs inside a worker): Math-Verify 0.5.2 `sympy_expr_eq` (huggingface/Math-Verify
+ * @2fce00c `src/math_verify/grader.py`) on compute-engine 0.140.0. The decision order is upstream's: assignment
+ * and equation reduction, relation → set, structural identity, relations, sets/tuples/intervals, then scalars
+ * by exact identity, decimal rounding when a side is a float, symbolic simplification of the difference, and
+ * random-point evaluation for expressions with free variables.
  */
 import { ComputeEngine, isNumber } from "@cortex-js/compute-engine";
+import { relationAsSet } from "./relset";
 import {
   asWord,
-  firstLhs,
-  isAssignmentNode,
+  isAssignment,
   isEquation,
+  isRelation,
   type Json,
-  lastRhs,
+  lastRelation,
   type Node,
+  type Rel,
   toNode,
 } from "./structure";
+import { engineLatex } from "./syntax";
+import type { UpstreamVersion } from "./types";
 
 /** Options of one engine comparison. */
 export interface CompareOptions {
   precision: number;
   strict: boolean;
+  /** Upstream behaviour to follow where Math-Verify versions differ (default "0.5.2"). */
+  version?: UpstreamVersion;
 }
 
 type Expr = ReturnType<ComputeEngine["box"]>;
@@ -31,94 +38,180 @@ function ce(): ComputeEngine {
   return engine;
 }
 
-/** Compare two normalised answers (gold first: the rule is asymmetric). Throws on engine errors. */
-export function compareLatex(gold: string, target: string, opts: CompareOptions): boolean {
-  const g = toNode(ce().parse(gold, { form: "raw" }).json as Json);
-  const t = toNode(ce().parse(target, { form: "raw" }).json as Json);
-  return compareTop(g, t, opts);
+/** Sign of `a − b` when both are finite reals, else undefined (decides `(3, 1)` tuple vs `(1, 3)` interval). */
+function compareNumbers(a: Json, b: Json): number | undefined {
+  try {
+    const x = box(a).N();
+    const y = box(b).N();
+    if (x.im !== 0 || y.im !== 0 || !Number.isFinite(x.re) || !Number.isFinite(y.re)) return undefined;
+    return Math.sign(x.re - y.re);
+  } catch {
+    return undefined;
+  }
 }
 
-function compareTop(gold: Node, target: Node, opts: CompareOptions): boolean {
+function parseNode(latex: string, opts: CompareOptions): Node {
+  const prepared = engineLatex(latex, opts.version);
+  if (prepared === undefined) throw new Error(`unparseable: ${latex}`);
+  return toNode(ce().parse(prepared, { form: "raw" }).json as Json, compareNumbers);
+}
+
+/**
+ * Compare two normalised answers (gold first: the rule is asymmetric). Throws on engine errors. Each
+ * comparison runs in its own scope: compute-engine declares symbols as it meets them (`f` in `f(y)` becomes a
+ * function), and a verdict must not depend on the pairs a worker saw before.
+ */
+export function compareLatex(gold: string, target: string, opts: CompareOptions): boolean {
+  const engine = ce();
+  engine.pushScope();
+  try {
+    return exprEq(parseNode(gold, opts), parseNode(target, opts), opts);
+  } finally {
+    engine.popScope();
+  }
+}
+
+/** Math-Verify `sympy_expr_eq`. */
+function exprEq(gold: Node, target: Node, opts: CompareOptions): boolean {
   let g = gold;
   let t = target;
-  const gAssign = isAssignmentNode(g);
-  if (gAssign) g = { t: "rel", op: "Equal", lhs: firstLhs(g), rhs: lastRhs(g) };
-  if (isAssignmentNode(t)) t = { t: "rel", op: "Equal", lhs: firstLhs(t), rhs: lastRhs(t) };
-  if (isEquation(t) && !isEquation(g)) t = lastRhs(t);
-  else if (gAssign && !isEquation(t)) g = lastRhs(g);
-  return nodeEq(g, t, opts);
-}
-
-function nodeEq(g: Node, t: Node, opts: CompareOptions): boolean {
+  // `k = 5` (assignment gold) vs `5`: compare 5; `x = 5` (equation prediction) vs `5`: compare 5.
+  if (isAssignment(g) && !isEquation(t)) g = (lastRelation(g) as Rel).rhs;
+  if (isEquation(t) && !isEquation(g)) t = (lastRelation(t) as Rel).rhs;
+  if (isRelation(g) && isSet(t)) g = relationAsSet(g, freeVars, evaluate) ?? g;
   if (JSON.stringify(g) === JSON.stringify(t)) return true;
   const gw = asWord(g);
   const tw = asWord(t);
   if (gw !== undefined && tw !== undefined) return wordsEq(gw, tw);
-  if (g.t === "rel" || t.t === "rel") return g.t === "rel" && t.t === "rel" && relEq(g, t, opts);
-  if (g.t === "scalar" && t.t === "scalar") return scalarEq(g.e, t.e, opts);
+  if (isRelation(g) || isRelation(t)) return isRelation(g) && isRelation(t) && relationsEq(g, t, opts);
+  if (isCollection(g) || isCollection(t)) return setsEq(g, t, opts);
   if (g.t === "matrix" || t.t === "matrix") return matrixEq(g, t, opts);
-  return collectionEq(g, t, opts);
+  if (g.t === "scalar" && t.t === "scalar") return scalarEq(g.e, t.e, opts);
+  return false;
 }
 
 function wordsEq(a: string, b: string): boolean {
   return a.length > 1 || b.length > 1 ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
-type Collection = Extract<Node, { items: Node[] }>;
+/** SymPy `Set` (not Tuple). */
+function isSet(n: Node): boolean {
+  return n.t === "set" || n.t === "interval" || n.t === "union";
+}
 
-/** Sets, tuples, lists, intervals and unions (Math-Verify `sympy_compare_sets`). */
-function collectionEq(g: Node, t: Node, opts: CompareOptions): boolean {
-  const a = asCollection(g);
-  const b = asCollection(t);
-  if (a.t === "interval" || b.t === "interval") return intervalEq(a, b, opts);
-  if (a.t === "union" || b.t === "union") {
-    return a.t === "union" && b.t === "union" && unorderedEq(a.items, b.items, opts);
+function isCollection(n: Node): boolean {
+  return isSet(n) || n.t === "tuple";
+}
+
+type Collection = Extract<Node, { t: "set" | "tuple" | "union" | "interval" }>;
+
+/** Math-Verify `sympy_compare_sets`. */
+function setsEq(gold: Node, target: Node, opts: CompareOptions): boolean {
+  const a: Collection = isCollection(gold) ? (gold as Collection) : { t: "set", items: [gold] };
+  const b: Collection = isCollection(target) ? (target as Collection) : { t: "set", items: [target] };
+  if (a.t === "interval" && b.t === "interval") return intervalEq(a, b, opts);
+  if (isSet(a) && isSet(b) && sameSet(a, b, opts)) return true;
+  if ((a.t === "set" || a.t === "tuple") && (b.t === "set" || b.t === "tuple")) return deepEq(a, b, opts);
+  // `(1, 2)` is an open interval, `1, 2` a set: compare the endpoints as a tuple.
+  if (
+    a.t === "interval" &&
+    a.loOpen &&
+    a.hiOpen &&
+    (b.t === "set" || b.t === "tuple") &&
+    b.items.length === 2
+  ) {
+    return deepEq({ t: "tuple", items: endpoints(a) }, b, opts);
   }
-  if (a.t === "set" || b.t === "set") {
-    // Sets drop repeated elements (sympy's FiniteSet does), so {a, a} = {a}.
-    const x = a.t === "set" ? dedupe(a.items, opts) : a.items;
-    const y = b.t === "set" ? dedupe(b.items, opts) : b.items;
-    return unorderedEq(x, y, opts);
+  if (
+    b.t === "interval" &&
+    b.loOpen &&
+    b.hiOpen &&
+    (a.t === "set" || a.t === "tuple") &&
+    a.items.length === 2
+  ) {
+    return deepEq(a, { t: "tuple", items: endpoints(b) }, opts);
   }
+  return false;
+}
+
+function endpoints(i: Extract<Node, { t: "interval" }>): Node[] {
+  return [
+    { t: "scalar", e: i.lo },
+    { t: "scalar", e: i.hi },
+  ];
+}
+
+/**
+ * Math-Verify `sympy_deep_compare_set_and_tuple`: a set gold is compared without order (upstream sorts both
+ * sides); a tuple gold keeps its order, against a set prediction in the prediction's written order.
+ */
+function deepEq(
+  a: Extract<Node, { t: "set" | "tuple" }>,
+  b: Extract<Node, { t: "set" | "tuple" }>,
+  opts: CompareOptions,
+): boolean {
   if (a.items.length !== b.items.length) return false;
-  if (a.t !== b.t) return false;
-  return a.items.every((x, i) => nodeEq(x, b.items[i], opts));
+  if (a.t === "set") return unorderedEq(a.items, b.items, opts);
+  return a.items.every((x, i) => exprEq(x, b.items[i], opts));
 }
 
-function asCollection(n: Node): Collection | Extract<Node, { t: "interval" }> {
-  if (n.t === "interval" || n.t === "set" || n.t === "tuple" || n.t === "list" || n.t === "union") return n;
-  return { t: "set", items: [n] };
+/** Equal as sets of reals: finite sets by element, intervals and unions by their merged pieces. */
+function sameSet(a: Collection, b: Collection, opts: CompareOptions): boolean {
+  if (a.t === "set" && b.t === "set") {
+    return unorderedEq(dedupe(a.items, opts), dedupe(b.items, opts), opts);
+  }
+  const pa = pieces(a);
+  const pb = pieces(b);
+  if (!pa || !pb || pa.length !== pb.length) return false;
+  return pa.every((p, i) => {
+    const q = pb[i];
+    if (p.t !== q.t) return false;
+    if (p.t === "set" && q.t === "set") return unorderedEq(p.items, q.items, opts);
+    return p.t === "interval" && q.t === "interval" && intervalEq(p, q, opts);
+  });
 }
 
-function intervalEq(a: Node, b: Node, opts: CompareOptions): boolean {
-  const x = asInterval(a);
-  const y = asInterval(b);
-  if (!x || !y) return false;
+/** A union's parts sorted by their lower end (numerically); undefined when an end is not a real number. */
+function pieces(n: Collection): Collection[] | undefined {
+  const parts = n.t === "union" ? n.items : [n];
+  const keyed: Array<{ k: number; p: Collection }> = [];
+  for (const p of parts) {
+    if (p.t === "interval") keyed.push({ k: numeric(p.lo), p });
+    else if (p.t === "set" && p.items.length === 1 && p.items[0].t === "scalar") {
+      keyed.push({ k: numeric(p.items[0].e), p });
+    } else return undefined;
+  }
+  if (keyed.some((x) => Number.isNaN(x.k))) return undefined;
+  return keyed.sort((x, y) => x.k - y.k).map((x) => x.p);
+}
+
+function numeric(e: Json): number {
+  try {
+    const v = box(e).N();
+    return v.im === 0 ? v.re : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function intervalEq(
+  x: Extract<Node, { t: "interval" }>,
+  y: Extract<Node, { t: "interval" }>,
+  opts: CompareOptions,
+): boolean {
   return (
     x.loOpen === y.loOpen && x.hiOpen === y.hiOpen && scalarEq(x.lo, y.lo, opts) && scalarEq(x.hi, y.hi, opts)
   );
 }
 
-/** Intervals, with `(a,b)` tuples read as open and `[a,b]` lists as closed intervals. */
-function asInterval(n: Node): Extract<Node, { t: "interval" }> | undefined {
-  if (n.t === "interval") return n;
-  if ((n.t === "tuple" || n.t === "list") && n.items.length === 2) {
-    const [lo, hi] = n.items;
-    if (lo.t !== "scalar" || hi.t !== "scalar") return undefined;
-    const open = n.t === "tuple";
-    return { t: "interval", lo: lo.e, hi: hi.e, loOpen: open, hiOpen: open };
-  }
-  return undefined;
-}
-
 function dedupe(items: Node[], opts: CompareOptions): Node[] {
   if (items.length > 24) return items;
   const out: Node[] = [];
-  for (const x of items) if (!out.some((y) => nodeEq(y, x, opts))) out.push(x);
+  for (const x of items) if (!out.some((y) => exprEq(y, x, opts))) out.push(x);
   return out;
 }
 
-/** Perfect matching between two small multisets under `nodeEq`. */
+/** Perfect matching between two small multisets under `exprEq` (gold items first). */
 function unorderedEq(a: Node[], b: Node[], opts: CompareOptions): boolean {
   if (a.length !== b.length || a.length > 24) return false;
   const used = new Array<boolean>(b.length).fill(false);
@@ -127,7 +220,7 @@ function unorderedEq(a: Node[], b: Node[], opts: CompareOptions): boolean {
     const k = `${i},${j}`;
     let v = memo.get(k);
     if (v === undefined) {
-      v = nodeEq(a[i], b[j], opts);
+      v = exprEq(a[i], b[j], opts);
       memo.set(k, v);
     }
     return v;
@@ -148,7 +241,8 @@ function unorderedEq(a: Node[], b: Node[], opts: CompareOptions): boolean {
 function matrixEq(g: Node, t: Node, opts: CompareOptions): boolean {
   const rows = (n: Node): Json[][] | undefined => {
     if (n.t === "matrix") return n.rows;
-    if ((n.t === "tuple" || n.t === "list") && n.items.every((x) => x.t === "scalar")) {
+    // A column vector written as a tuple (a deliberate leniency: Math-Verify compares it as a set).
+    if (n.t === "tuple" && n.items.every((x) => x.t === "scalar")) {
       return n.items.map((x) => [(x as { e: Json }).e]);
     }
     return undefined;
@@ -165,23 +259,35 @@ const FLIP: Record<string, string> = {
   LessEqual: "GreaterEqual",
   GreaterEqual: "LessEqual",
   Equal: "Equal",
-  NotEqual: "NotEqual",
 };
 
-/** Relations: same operator with equal (or, for =, proportional) `lhs − rhs`; or the flipped operator. */
-function relEq(
-  g: Extract<Node, { t: "rel" }>,
-  t: Extract<Node, { t: "rel" }>,
+/**
+ * Math-Verify `sympy_compare_relational`: same operator with equal `lhs − rhs`, or the flipped operator with
+ * opposite `lhs − rhs`; chains pairwise. Version "later" also equates two equations whose `lhs − rhs` are
+ * proportional (`2x + 4y - 3 = 0` and `y = -\frac{1}{2}x + \frac{3}{4}`), as later Math-Verify does.
+ */
+function relationsEq(
+  g: Rel | { t: "and"; items: Rel[] },
+  t: Rel | { t: "and"; items: Rel[] },
   opts: CompareOptions,
-): boolean {
+) {
+  if (g.t === "and" || t.t === "and") {
+    if (g.t !== "and" || t.t !== "and") return false;
+    const n = Math.min(g.items.length, t.items.length);
+    return g.items.slice(0, n).every((x, i) => relEq(x, t.items[i], opts));
+  }
+  return relEq(g, t, opts);
+}
+
+function relEq(g: Rel, t: Rel, opts: CompareOptions): boolean {
   if (g.lhs.t !== "scalar" || g.rhs.t !== "scalar" || t.lhs.t !== "scalar" || t.rhs.t !== "scalar") {
-    return g.op === t.op && nodeEq(g.lhs, t.lhs, opts) && nodeEq(g.rhs, t.rhs, opts);
+    return g.op === t.op && exprEq(g.lhs, t.lhs, opts) && exprEq(g.rhs, t.rhs, opts);
   }
   const dg: Json = ["Subtract", g.lhs.e, g.rhs.e];
   const dt: Json = ["Subtract", t.lhs.e, t.rhs.e];
   if (g.op === t.op && scalarEq(dg, dt, opts)) return true;
   if (FLIP[g.op] === t.op && scalarEq(dg, ["Negate", dt], opts)) return true;
-  if (g.op === "Equal" && t.op === "Equal") return proportional(box(dg), box(dt));
+  if (g.op === "Equal" && t.op === "Equal" && opts.version === "later") return proportional(box(dg), box(dt));
   return false;
 }
 
@@ -220,6 +326,19 @@ function box(j: Json): Expr {
   return ce().box(j as Parameters<ComputeEngine["box"]>[0]);
 }
 
+function freeVars(e: Json): string[] {
+  return [...box(e).freeVariables];
+}
+
+function evaluate(e: Json, subs: Record<string, number>): number {
+  try {
+    const v = box(e).subs(subs).N();
+    return Math.abs(v.im) > 1e-12 ? Number.NaN : v.re;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** True for a decimal literal such as `0.333` or `3.8e35` (Math-Verify Float). */
 function isFloatLiteral(j: Json): boolean {
   if (typeof j === "number") return !Number.isInteger(j) || Math.abs(j) >= 1e21;
@@ -228,12 +347,30 @@ function isFloatLiteral(j: Json): boolean {
   return false;
 }
 
-/** Scalar equality (Math-Verify `sympy_str_eq` → `sympy_numeric_eq` → `sympy_symbolic_eq`). */
+/** SymPy `Number` after `doit()`: an integer, a rational or a decimal (not `\sqrt{2}`, `\pi`). */
+function isNumberValue(x: Expr, literalFloat: boolean): boolean {
+  if (literalFloat) return true;
+  const v = x.evaluate();
+  return isNumber(v) && (v.isRational === true || v.isExact === false);
+}
+
+/**
+ * Scalar equality (Math-Verify `sympy_str_eq` → `sympy_numeric_eq` → `sympy_symbolic_eq`). A decimal is
+ * rounded against the other side only when that side is a number too (0.5.2: `1/3` = 0.333333 but
+ * `\sqrt{17}` ≠ 4.123106); version "later" rounds against any constant value.
+ */
 export function scalarEq(a: Json, b: Json, opts: CompareOptions): boolean {
   const A = box(a);
   const B = box(b);
   if (A.isSame(B)) return true;
-  if (isFloatLiteral(a) || isFloatLiteral(b)) return roundedEq(A, B, opts.precision);
+  const fa = isFloatLiteral(a);
+  const fb = isFloatLiteral(b);
+  if (fa || fb) {
+    if (opts.version === "later" || (isNumberValue(A, fa) && isNumberValue(B, fb))) {
+      return roundedEq(A, B, opts.precision);
+    }
+    if (A.freeVariables.length === 0 && B.freeVariables.length === 0) return false;
+  }
   const vars = [...new Set([...A.freeVariables, ...B.freeVariables])];
   if (vars.length === 0) {
     // Exact values decide exactly (CE's isEqual has a tolerance: 2^100 would equal 2^100 + 1).

@@ -3,10 +3,16 @@
  * (lower first); within a group, matches are tried right to left (by end, then leftmost start); the first
  * match that parses wins. `first_match` stops after the first match of the first priority that matched.
  */
-import { DEFAULT_NORMALIZATION, normalizeLatex } from "./normalize";
+import { DEFAULT_NORMALIZATION, NORMALIZATION_CONFIG_DEFAULTS, normalizeLatex } from "./normalize";
 import { bareBoxedMatch, exprPatterns, latexPatterns, type PriorityPattern } from "./patterns";
 import { isParseable } from "./syntax";
-import type { ExtractionTarget, NormalizationConfig, ParsedAnswer, ParseOptions } from "./types";
+import type {
+  ExtractionTarget,
+  NormalizationConfig,
+  ParsedAnswer,
+  ParseOptions,
+  UpstreamVersion,
+} from "./types";
 
 interface Compiled {
   pattern: PriorityPattern;
@@ -17,27 +23,30 @@ interface Candidate {
   value: string | undefined;
   fallback: string;
   raw: string;
-  spans: Array<[number, number]>;
 }
 
 const patternCache = new Map<string, PriorityPattern[]>();
 
-function compile(targets: ExtractionTarget[]): Compiled[] {
+function compile(targets: ExtractionTarget[], version: UpstreamVersion): Compiled[] {
   const out: Compiled[] = [];
   for (const t of targets) {
     const key =
       t.kind === "latex"
         ? `latex:${t.boxedMatchPriority ?? 50}:${t.tryExtractWithoutAnchor ?? true}`
-        : `expr:${t.tryExtractWithoutAnchor ?? true}`;
+        : `expr:${t.tryExtractWithoutAnchor ?? true}:${version}`;
     let pats = patternCache.get(key);
     if (!pats) {
       pats =
         t.kind === "latex"
           ? latexPatterns(t.boxedMatchPriority ?? 50, t.tryExtractWithoutAnchor ?? true)
-          : exprPatterns(t.tryExtractWithoutAnchor ?? true);
+          : exprPatterns(t.tryExtractWithoutAnchor ?? true, version);
       patternCache.set(key, pats);
     }
-    const normalization = { ...DEFAULT_NORMALIZATION, ...(t.kind === "latex" ? t.normalization : {}) };
+    // As in Python: no normalization_config → the extraction default; a partial one → dataclass defaults.
+    const given = t.kind === "latex" ? t.normalization : undefined;
+    const normalization = given
+      ? { ...NORMALIZATION_CONFIG_DEFAULTS, ...given }
+      : { ...DEFAULT_NORMALIZATION };
     for (const p of pats) out.push({ pattern: p, normalization });
   }
   return out;
@@ -58,28 +67,26 @@ function latexGroups(m: RegExpMatchArray): Array<{ name: string; value: string; 
   return out;
 }
 
-function extractLatex(m: RegExpMatchArray, norm: NormalizationConfig): Candidate {
+function extractLatex(m: RegExpMatchArray, norm: NormalizationConfig, version: UpstreamVersion): Candidate {
   const parts: string[] = [];
+  const fallbacks: string[] = [];
   let ok = true;
   for (const g of latexGroups(m)) {
     const cfg = g.name.endsWith("latexBoxed") ? { ...norm, boxed: "last" as const } : norm;
-    let text = normalizeLatex(g.value, cfg);
-    if (g.percent && text !== "") text = `${text}\\%`;
+    let text = normalizeLatex(g.value, cfg, version);
+    const fallback = text;
+    // A percent suffix after the environment: Math-Verify multiplies the parsed value by 1/100.
+    if (g.percent && text !== "") text = /^-?\d+(?:\.\d+)?$/.test(text) ? `${text}\\%` : `{${text}}\\%`;
     parts.push(text);
-    if (!isParseable(text)) ok = false;
+    fallbacks.push(fallback);
+    if (!isParseable(text, version)) ok = false;
   }
   const raw = m[0];
-  const groups = latexGroups(m);
-  const first = groups.length > 0 ? raw.indexOf(groups[0].value) : -1;
-  const start = (m.index ?? 0) + Math.max(first, 0);
-  const spans: Array<[number, number]> = [
-    [start, start + (first >= 0 ? groups[0].value.length : raw.length)],
-  ];
-  if (parts.length === 0) return { value: undefined, fallback: "", raw, spans };
-  const fallback = parts.join(" and ");
-  if (!ok) return { value: undefined, fallback, raw, spans };
+  if (parts.length === 0) return { value: undefined, fallback: "", raw };
+  const fallback = fallbacks.join(" and ");
+  if (!ok) return { value: undefined, fallback, raw };
   const value = parts.length === 1 ? parts[0] : `\\{${parts.map(unwrapSet).join(",")}\\}`;
-  return { value, fallback, raw, spans };
+  return { value, fallback, raw };
 }
 
 /** `\{a,b\}` → `a,b` so that sets joined by "and" flatten as Math-Verify's FiniteSet does. */
@@ -93,17 +100,15 @@ function extractExpr(m: RegExpMatchArray): Candidate {
   const raw = m[0];
   const integer = g.integer1 ?? g.integer2 ?? g.integer3 ?? "";
   const decimal = g.decimal1 ?? g.decimal2 ?? g.decimal3 ?? "";
-  const start = m.index ?? 0;
-  const spans: Array<[number, number]> = [[start, start + raw.length]];
   if (integer || decimal) {
     const neg = integer.startsWith("-");
     let int = integer.replace(/[-, ]/g, "").replace(/^0+/, "");
     if (int === "") int = "0";
     const num = `${neg ? "-" : ""}${int}${decimal.replace(",", ".")}`;
-    return { value: g.percent ? `${num}\\%` : num, fallback: num, raw, spans };
+    return { value: g.percent ? `${num}\\%` : num, fallback: num, raw };
   }
   const expr = g.expr ?? "";
-  if (!expr) return { value: undefined, fallback: "", raw, spans };
+  if (!expr) return { value: undefined, fallback: "", raw };
   const latex = expr
     .replace(/\n/g, " ")
     .replace(/\*\*/g, "^")
@@ -115,7 +120,6 @@ function extractExpr(m: RegExpMatchArray): Candidate {
     value: isParseable(latex) && parensBalanced(latex) ? latex : undefined,
     fallback: expr,
     raw,
-    spans,
   };
 }
 
@@ -165,10 +169,6 @@ function collect(text: string, group: Compiled[]): Match[] {
   return out.sort((a, b) => b.end - a.end || a.start - b.start);
 }
 
-function overlaps(m: Match, failed: Array<[number, number]>): boolean {
-  return failed.some(([lo, hi]) => m.start < hi && m.end > lo);
-}
-
 /**
  * Extract answers from `text` (Math-Verify 0.5.2 `parse`). Synchronous and pure; never throws: any internal
  * error yields `[]`.
@@ -191,11 +191,11 @@ function parseUnsafe(input: string, opts: ParseOptions): ParsedAnswer[] {
   const text = input.length > MAX_EXTRACT_CHARS ? input.slice(input.length - MAX_EXTRACT_CHARS) : input;
   const targets = opts.extraction ?? [{ kind: "latex" }, { kind: "expr" }];
   const mode = opts.extractionMode ?? "any_match";
-  const compiled = compile(targets);
+  const version = opts.version ?? "0.5.2";
+  const compiled = compile(targets, version);
   const priorities = [...new Set(compiled.map((c) => c.pattern.priority))].sort((a, b) => a - b);
   const found: ParsedAnswer[] = [];
   const fallbacks: ParsedAnswer[] = [];
-  const failedLatex: Array<[number, number]> = [];
   let matched = false;
   for (const p of priorities) {
     const matches = collect(
@@ -203,9 +203,8 @@ function parseUnsafe(input: string, opts: ParseOptions): ParsedAnswer[] {
       compiled.filter((c) => c.pattern.priority === p),
     );
     for (const mm of matches) {
-      if (mm.c.pattern.kind === "expr" && failedLatex.length > 0 && overlaps(mm, failedLatex)) continue;
-      const cand = mm.c.pattern.kind === "latex" ? extractLatex(mm.m, mm.c.normalization) : extractExpr(mm.m);
-      if (cand.value === undefined && mm.c.pattern.kind === "latex") failedLatex.push(...cand.spans);
+      const cand =
+        mm.c.pattern.kind === "latex" ? extractLatex(mm.m, mm.c.normalization, version) : extractExpr(mm.m);
       matched = true;
       if (cand.fallback) fallbacks.push({ latex: cand.fallback.trim(), raw: cand.raw, fallback: true });
       if (cand.value !== undefined) {

@@ -5,10 +5,13 @@
  * - {@link verify}: true iff any (gold, target) pair is equivalent. Cheap string and exact-number checks run
  *   in the calling thread; everything else runs in a compute-engine worker pool with a hard timeout. Results
  *   are cached per pair (bounded LRU). Never throws: errors and timeouts are `false`.
+ * - Importing this module starts one engine worker in the background ({@link warmVerifier}), so that the
+ *   first engine-bound check after start-up does not wait for compute-engine to load.
  */
 import { canonicalAnswer, reduceEquations, stringKey } from "./canon";
 import { exactNumbersEqual, parseExactNumber } from "./numeric";
 import { type PoolStats, VerifierPool } from "./pool";
+import { syntaxEngine } from "./syntax";
 import type { ParsedAnswer, ParseOptions, VerifyOptions } from "./types";
 
 export { parse } from "./extract";
@@ -31,6 +34,7 @@ export const DEFAULT_VERIFY_OPTIONS: Readonly<Required<VerifyOptions>> = Object.
   timeoutMs: 3000,
   strict: true,
   percent: "fraction",
+  version: "0.5.2",
 });
 
 /** Entries kept in the (gold, target) result cache. */
@@ -85,14 +89,15 @@ async function comparePair(g: ParsedAnswer, t: ParsedAnswer, o: Required<VerifyO
     return Boolean(g.fallback && t.fallback) && a.length > 0 && a === b;
   }
   const [gold, target] = reduceEquations(canonicalAnswer(g.latex), canonicalAnswer(t.latex));
-  const key = `${o.precision}|${o.strict}|${o.percent}|${gold}\u0000${target}`;
+  const key = `${o.precision}|${o.strict}|${o.percent}|${o.version}|${gold}\u0000${target}`;
   const hit = cacheGet(key);
   if (hit !== undefined) return hit;
   let v = fastPath(gold, target, o);
   if (v === undefined) {
     pool ??= new VerifierPool();
     const used = pool;
-    v = await used.check(gold, target, { precision: o.precision, strict: o.strict }, o.timeoutMs);
+    const cmp = { precision: o.precision, strict: o.strict, version: o.version };
+    v = await used.check(gold, target, cmp, o.timeoutMs);
     // A check cut short by shutdownVerifier() is answered false but not remembered.
     if (pool !== used) return v;
   }
@@ -134,6 +139,22 @@ export function verifyStrings(
   return verify(parse(gold, goldParse), parse(pred, predParse), v);
 }
 
+/**
+ * Start the engine worker pool (idempotent) and resolve when a worker is ready (never rejects). Importing this
+ * module already starts it in the background; awaiting this keeps the process alive until the worker is up.
+ */
+export function warmVerifier(): Promise<void> {
+  pool ??= new VerifierPool();
+  return pool.warm();
+}
+
+// Warm on import, in parallel with the importer's other start-up work: the engine worker loads compute-engine
+// (1–3 s) on another core and never keeps the process alive by itself; the calling thread builds its own
+// (syntax-only) engine once the import is done.
+pool = new VerifierPool();
+pool.start();
+setImmediate(() => syntaxEngine()).unref();
+
 /** Terminates the worker pool (tests/CLI exit); a later verify starts a new one. Clears nothing else. */
 export async function shutdownVerifier(): Promise<void> {
   const p = pool;
@@ -141,10 +162,10 @@ export async function shutdownVerifier(): Promise<void> {
   await p?.shutdown();
 }
 
-/** Pool counters (checks sent to the engine, timeouts, engine errors, worker respawns) and cache size. */
-export function verifierStats(): PoolStats & { cacheSize: number } {
+/** Pool counters (checks sent to the engine, timeouts, engine errors, worker respawns), workers, cache size. */
+export function verifierStats(): PoolStats & { workers: number; cacheSize: number } {
   const s = pool?.stats ?? { checks: 0, timeouts: 0, errors: 0, respawns: 0 };
-  return { ...s, cacheSize: cache.size };
+  return { ...s, workers: pool?.workers ?? 0, cacheSize: cache.size };
 }
 
 /** Empty the pair cache (tests and benchmarks). */

@@ -3,14 +3,31 @@
  * 0.5.2 uses): one switch per group of rewrites, see {@link NormalizationConfig}.
  */
 import { extractBoxed } from "./boxed";
-import type { NormalizationConfig } from "./types";
+import type { NormalizationConfig, UpstreamVersion } from "./types";
 
-/** Math-Verify's `LatexExtractionConfig` default normalisation. */
+/**
+ * Math-Verify 0.5.2's `LatexExtractionConfig` default normalisation (everything on, `equations=True`;
+ * huggingface/Math-Verify@2fce00c `src/math_verify/parser.py`).
+ */
 export const DEFAULT_NORMALIZATION: Readonly<NormalizationConfig> = Object.freeze({
   basic_latex: true,
   units: true,
   malformed_operators: true,
   nits: true,
+  boxed: "all",
+  equations: true,
+});
+
+/**
+ * The field defaults of latex2sympy2_extended 1.0.6's `NormalizationConfig` dataclass: what a field takes when
+ * code builds `NormalizationConfig(units=True)` without naming it (huggingface/latex2sympy2_extended@5ca648f
+ * `src/latex2sympy2_extended/math_normalization.py`).
+ */
+export const NORMALIZATION_CONFIG_DEFAULTS: Readonly<NormalizationConfig> = Object.freeze({
+  basic_latex: true,
+  units: false,
+  malformed_operators: false,
+  nits: false,
   boxed: "all",
   equations: false,
 });
@@ -104,42 +121,84 @@ const UNIT_WORDS = [
 ];
 const UNITS_RE = new RegExp(`(\\d|\\}|\\s)\\s*(?:${UNIT_WORDS.join("|")})\\s*$`);
 const TRAILING_TEXT_RE = /(\\(?:text|mbox)\{[^{}]*\})(\^\d|\^\{\d\}|\{\^\d\})?$/;
+/**
+ * 1.0.6's `unit_superscript_regex`: from the first `\text{` whose rest ends the string with `}` (and an optional
+ * `^2`), e.g. `5\text{ cm}` → `5`. Its unit-word regex matches no word (see README), so this is all it removes.
+ */
+const TEXT_TO_END_RE = /(\\(?:text|mbox)\{[^\n]*?\})(\^\d|\{\^\d\})?$/;
 
 const TO_REMOVE_RE = /\\mathrm\{th\}|\\!\s*|\\text\s*\{\s*\}|\\\$|\$|(?<!\\)["']|\\displaystyle|\\,|\\;|\\:/g;
 
-/** Replacement table applied in one pass (order matters only for overlapping alternatives). */
-const REPLACEMENTS: Array<[RegExp, string]> = [
-  [/\\math(?:rm|it|bf|sf|tt)\b/g, "\\text"],
-  [/\\(?:textnormal|textbf|textit|textrm|mbox|operatorname\*?)\b/g, "\\text"],
-  [/\\(?:d|t|c)frac(?![a-zA-Z])/g, "\\frac"],
-  [/\\(?:degree|circ)\b/g, "\\circ"],
-  [/\s\./g, " 0."],
-  [/\{\./g, "{0."],
-  [/\s*\{\s*,\s*\}/g, ","],
-  [/(,?\s*\\text\{\s*(?:and|or)\s*\})/g, ","],
-  [/(?<![a-zA-Z\\])(,?\s*(?:and|or))(?![a-zA-Z])/g, ","],
-  [/(?<!\\)\\\s/g, " "],
-  [/(?<!\\)infinity/g, "\\infty"],
-  [/,?\s*\\(?:ldots|cdots|dots)/g, " "],
-  [/\s*\bpercentage\b/g, "\\%"],
-  [/\s*\bpercent\b/g, "\\%"],
-  [/\\text\{\s*(?:percent|pct|percentage)\s*\}/g, "\\%"],
-  [/(?<!\\)\binf\b/g, "\\infty"],
-];
+/**
+ * Replacement tables, applied in order. They differ by version where latex2sympy2_extended changed: 1.0.6
+ * turns "and"/"or" into `;` (groups: `p=5, q=2 and p=7, q=2` is a set of two pairs) and "percent" into a
+ * literal `\\%` that no longer parses; later versions turn "and"/"or" into `,` and percent words into `\%`.
+ */
+const REPLACEMENTS: Record<UpstreamVersion, Array<[RegExp, string]>> = {
+  "0.5.2": replacements(
+    [
+      [/\\text\{\s*(?:and|or)\s*\}/g, ";"],
+      [/(?<![\w\\])(?:and|or)(?!\w)/g, ";"],
+    ],
+    [[/\\text\{percent\}|\s*percent/g, "\\\\%"]],
+  ),
+  later: replacements(
+    [
+      [/(,?\s*\\text\{\s*(?:and|or)\s*\})/g, ","],
+      [/(?<![a-zA-Z\\])(,?\s*(?:and|or))(?![a-zA-Z])/g, ","],
+    ],
+    [
+      [/\s*\bpercentage\b/g, "\\%"],
+      [/\s*\bpercent\b/g, "\\%"],
+      [/\s*\bpct\b/g, "\\%"],
+      [/\\text\{\s*(?:percent|pct|percentage)\s*\}/g, "\\%"],
+    ],
+  ),
+};
 
-function basicLatex(input: string): string {
+function replacements(
+  andOr: Array<[RegExp, string]>,
+  percent: Array<[RegExp, string]>,
+): Array<[RegExp, string]> {
+  return [
+    [/\\math(?:rm|it|bf|sf|tt)\b/g, "\\text"],
+    [/\\(?:textnormal|textbf|textit|textrm|mbox|operatorname\*?)\b/g, "\\text"],
+    [/\\(?:d|t|c)frac(?![a-zA-Z])/g, "\\frac"],
+    [/\\(?:degree|circ)\b/g, "\\circ"],
+    [/\s\./g, " 0."],
+    [/\{\./g, "{0."],
+    [/~=/g, "\\approx "],
+    [/\s*\{\s*,\s*\}/g, ","],
+    ...andOr,
+    [/(?<!\\)\\\s/g, " "],
+    [/(?<!\\)infinity/g, "\\infty"],
+    [/,?\s*\\(?:ldots|cdots|dots)/g, " "],
+    ...percent,
+    [/(?<!\\)\binf\b/g, "\\infty"],
+  ];
+}
+
+function basicLatex(input: string, version: UpstreamVersion): string {
   let text = input.replace(/\\mathrm\{T\}/g, "T").replace(/\\mathrm\{d\}|\{\\rm d\}/g, "d");
+  text = text
+    .replace(/\\left\[\\begin\{matrix\}/g, "\\begin{bmatrix}")
+    .replace(/\\end\{matrix\}\\right\]/g, "\\end{bmatrix}");
   text = text.replace(LEFT_RE, (_m, d: string) => (d === "." ? "" : d));
   text = text.replace(RIGHT_RE, (_m, d: string) => (d === "." ? "" : d));
   text = text.replace(TO_REMOVE_RE, "");
-  for (const [re, rep] of REPLACEMENTS) text = text.replace(re, rep);
+  for (const [re, rep] of REPLACEMENTS[version]) text = text.replace(re, rep);
   text = text.replace(/[\n\t\r]/g, " ");
   if (!text.includes("matrix")) text = text.replace(/\\\\(?=[a-zA-Z])/g, "\\");
   return text;
 }
 
-function stripUnits(input: string): string {
+function stripUnits(input: string, version: UpstreamVersion): string {
   let text = input;
+  if (version === "0.5.2") {
+    const stripped = text.replace(TEXT_TO_END_RE, "").trim();
+    if (stripped !== "" && stripped !== text) text = stripped;
+    return text.replace(/\\text\s*\{\s*\}/g, " ");
+  }
   const noTrailingText = text.replace(TRAILING_TEXT_RE, "").trim();
   if (noTrailingText !== "" && noTrailingText !== text) text = noTrailingText;
   for (let i = 0; i < 2; i++) {
@@ -168,17 +227,24 @@ function fixMalformed(input: string): string {
   return text;
 }
 
-/** Normalise a LaTeX answer string according to `config` (missing fields take the defaults). */
-export function normalizeLatex(input: string, config: Partial<NormalizationConfig> = {}): string {
+/**
+ * Normalise a LaTeX answer string according to `config` (missing fields take {@link DEFAULT_NORMALIZATION});
+ * `version` picks the upstream behaviour where latex2sympy2_extended versions differ (boxes, "and", percent).
+ */
+export function normalizeLatex(
+  input: string,
+  config: Partial<NormalizationConfig> = {},
+  version: UpstreamVersion = "0.5.2",
+): string {
   const cfg = { ...DEFAULT_NORMALIZATION, ...config };
   let text = input;
-  if (cfg.boxed !== "none") text = extractBoxed(text, cfg.boxed);
-  if (cfg.basic_latex) text = basicLatex(text);
+  if (cfg.boxed !== "none") text = extractBoxed(text, cfg.boxed, version);
+  if (cfg.basic_latex) text = basicLatex(text, version);
   if (cfg.equations && !text.includes(",") && !text.includes(";")) {
     const parts = text.split(/(?<![\\<!>])=/);
     if (parts.length > 2) text = parts[parts.length - 1];
   }
-  if (cfg.units) text = stripUnits(text);
+  if (cfg.units) text = stripUnits(text, version);
   if (cfg.nits) {
     if (text.startsWith(".")) text = `0${text}`;
     if (text.trim() === "0.5") text = "\\frac{1}{2}";

@@ -3,6 +3,8 @@
  * Each pattern carries a priority: lower priorities are tried first, see {@link ./extract}.
  */
 
+import type { UpstreamVersion } from "./types";
+
 /** A compiled pattern with its Math-Verify priority and the target kind it extracts. */
 export interface PriorityPattern {
   re: RegExp;
@@ -107,9 +109,10 @@ export function bareBoxedMatch(text: string): { start: number; value: string } |
   return { start: m.index, value: text.slice(m.index, last + 1) };
 }
 
-const NUMBER_RE =
+/** Math-Verify's number regex; 0.5.2 lets a thousands group start with 0 (`0,111` reads 111), later not. */
+const numberRe = (version: UpstreamVersion) =>
   "(?<!\\d)(?:" +
-  "(?<integer1>-?[1-9]\\d{0,2}(?:[ ,]\\d{3})+)(?<decimal1>\\.\\d+)?|" +
+  `(?<integer1>-?${version === "0.5.2" ? "\\d" : "[1-9]"}\\d{0,2}(?:[ ,]\\d{3})+)(?<decimal1>\\.\\d+)?|` +
   "(?<integer2>-?\\d+)(?<decimal2>[.,]\\d+)|" +
   "(?<decimal3>\\.\\d+)|" +
   "(?<integer3>-?\\d+)" +
@@ -123,9 +126,9 @@ const EXPR_PREFIX = "(?:^|\\s|=)(?:\\*\\*)?";
 const EXPR_SUFFIX = "(?:\\*\\*)?(?:\\.|,|:|\\s|\\)|\\$|$)";
 
 /** Patterns of an expression target (Math-Verify `lazy_expr_regex`). */
-export function exprPatterns(withoutAnchor: boolean): PriorityPattern[] {
+export function exprPatterns(withoutAnchor: boolean, version: UpstreamVersion = "0.5.2"): PriorityPattern[] {
   const exprAnch = `(?:${EXPR_PREFIX}${EXPR_RE}${EXPR_SUFFIX})`;
-  const numAnch = `(?:${EXPR_PREFIX}[${CURRENCY}]?${NUMBER_RE})`;
+  const numAnch = `(?:${EXPR_PREFIX}[${CURRENCY}]?${numberRe(version)})`;
   // Named groups must be unique per RegExp, so `exprOrNumber` is only used once per pattern.
   const either = `(?:${exprAnch}|${numAnch})`;
   const out: Array<[string, number]> = [

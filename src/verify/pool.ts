@@ -2,6 +2,8 @@
  * A small worker_threads pool with a hard per-check time limit: a check that runs past `timeoutMs` has its
  * worker terminated (compute-engine's own time limit cannot stop one huge BigInt operation) and is answered
  * `false`; a fresh worker replaces it. Workers are unref'd while idle so they never keep a process alive.
+ * A worker takes 1–3 s to start (loading compute-engine), so {@link VerifierPool.warm} starts one ahead of
+ * need; further workers start only when every running one is busy.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,11 +32,15 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
-/** Bootstrap evaluated in the worker: register tsx's CommonJS hook, then load the TypeScript entry. */
+/**
+ * Bootstrap evaluated in the worker: register tsx's CommonJS hook, load compute-engine through its code cache
+ * (./engine-cache), then the TypeScript entry.
+ */
 function bootstrap(): string {
-  const tsxCjs = require.resolve("tsx/cjs");
-  const entry = path.join(__dirname, "worker.ts");
-  return `require(${JSON.stringify(tsxCjs)}); require(${JSON.stringify(entry)});`;
+  const tsxCjs = JSON.stringify(require.resolve("tsx/cjs"));
+  const cache = JSON.stringify(path.join(__dirname, "engine-cache.ts"));
+  const entry = JSON.stringify(path.join(__dirname, "worker.ts"));
+  return `require(${tsxCjs}); require(${cache}).preloadComputeEngine(); require(${entry});`;
 }
 
 /** Pool of engine workers; see the module comment. */
@@ -59,6 +65,31 @@ export class VerifierPool {
     });
   }
 
+  /** Start one worker now if none runs, in the background: it does not keep the process alive. */
+  start(): void {
+    if (this.slots.length === 0) this.slots.push(this.spawn());
+  }
+
+  /**
+   * Start a worker if none runs and resolve when one is ready (or has died: never rejects). The process stays
+   * alive while this waits.
+   */
+  async warm(): Promise<void> {
+    this.start();
+    const slots = [...this.slots];
+    for (const s of slots) s.worker.ref();
+    try {
+      await Promise.race(slots.map((s) => s.ready));
+    } finally {
+      for (const s of slots) if (!s.job) s.worker.unref();
+    }
+  }
+
+  /** Workers started (booting or ready). */
+  get workers(): number {
+    return this.slots.length;
+  }
+
   /** Terminate every worker; pending checks resolve `false`. The pool can be used again afterwards. */
   async shutdown(): Promise<void> {
     const slots = this.slots;
@@ -76,7 +107,6 @@ export class VerifierPool {
 
   private spawn(): Slot {
     const worker = new Worker(bootstrap(), { eval: true, stdout: false, stderr: false });
-    worker.unref();
     const slot: Slot = { worker, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve) => {
       const onReady = (m: unknown) => {
@@ -86,6 +116,7 @@ export class VerifierPool {
         }
       };
       worker.on("message", onReady);
+      worker.once("exit", () => resolve());
       worker.postMessage("warmup");
     });
     worker.on("message", (m: WorkerResponse | "ready") => {
@@ -93,11 +124,15 @@ export class VerifierPool {
     });
     worker.on("error", () => this.replace(slot, false));
     worker.on("exit", () => this.replace(slot, false));
+    // After the listeners: adding a "message" listener refs the worker again.
+    worker.unref();
     return slot;
   }
 
   private pump(): void {
-    while (this.slots.length < this.size && this.queue.length > 0) this.slots.push(this.spawn());
+    // Start another worker only for work that the running ones (busy or still booting) cannot take now.
+    const idle = () => this.slots.filter((x) => !x.job).length;
+    while (this.slots.length < this.size && this.queue.length > idle()) this.slots.push(this.spawn());
     for (const slot of this.slots) {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift() as Job;

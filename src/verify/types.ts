@@ -7,11 +7,18 @@
  */
 
 /**
- * LaTeX normalisation switches, mirroring latex2sympy2_extended's `NormalizationConfig`.
- * Math-Verify's `LatexExtractionConfig` default is all true with `boxed: "all"`, `equations: false`.
+ * Which upstream behaviour to follow where Math-Verify versions differ. `"0.5.2"`: Math-Verify 0.5.2 with
+ * latex2sympy2_extended 1.0.6, what Open-RS, open-r1 and lighteval pinned. `"later"`: the later behaviours
+ * this port implements (Math-Verify @5d148cf, latex2sympy2_extended @02999f5), listed in src/verify/README.md.
+ */
+export type UpstreamVersion = "0.5.2" | "later";
+
+/**
+ * LaTeX normalisation switches, mirroring latex2sympy2_extended 1.0.6's `NormalizationConfig`.
+ * Math-Verify 0.5.2's `LatexExtractionConfig` default is all true with `boxed: "all"` (`DEFAULT_NORMALIZATION`).
  */
 export interface NormalizationConfig {
-  /** `\left`/`\right`, `\dfrac`/`\tfrac`, `\mathrm`/`\textbf` → `\text`, `$`, `\displaystyle`, `and`/`or` → `,`. */
+  /** `\left`/`\right`, `\dfrac`/`\tfrac`, `\mathrm`/`\textbf` → `\text`, `$`, `\displaystyle`, `and`/`or` → `;`. */
   basic_latex: boolean;
   /** Strip trailing unit words (`cm`, `degrees`, `\text{ inches}^2`). */
   units: boolean;
@@ -21,7 +28,7 @@ export interface NormalizationConfig {
   nits: boolean;
   /** Unwrap `\boxed{}`/`\fbox{}`: `"all"` joins every box with `,`, `"last"` keeps the last group, `"none"`. */
   boxed: "all" | "last" | "none";
-  /** Deprecated upstream: keep only the last part of an `a = b = c` chain. */
+  /** Keep only the last part of an `a = b = c` chain (unless the answer has `,` or `;`). */
   equations: boolean;
 }
 
@@ -32,7 +39,12 @@ export interface LatexExtraction {
   boxedMatchPriority?: number;
   /** Also match LaTeX without an anchor such as "answer" (priority 300); default true. */
   tryExtractWithoutAnchor?: boolean;
-  /** Overrides of the default normalisation (all true, `boxed: "all"`, `equations: false`). */
+  /**
+   * Normalisation, as Python's `LatexExtractionConfig(normalization_config=NormalizationConfig(…))`: omitted,
+   * everything is on (`DEFAULT_NORMALIZATION`); given, the fields it leaves out take the dataclass defaults
+   * (`NORMALIZATION_CONFIG_DEFAULTS`: basic_latex on, boxed "all", the rest off), so `{ units: true }` means
+   * `NormalizationConfig(units=True)`.
+   */
   normalization?: Partial<NormalizationConfig>;
 }
 
@@ -54,6 +66,11 @@ export interface ParseOptions {
   extractionMode?: "first_match" | "any_match";
   /** `first_match` (default) also returns the first matched raw string as a string-only fallback. */
   fallbackMode?: "first_match" | "no_fallback";
+  /**
+   * Upstream version to follow where extraction differs (grouping of several boxes, "and"/"or", percent words,
+   * thousands separators); default `"0.5.2"`.
+   */
+  version?: UpstreamVersion;
 }
 
 /** A parsed answer: the normalised candidate(s), in Math-Verify's order; empty array = nothing extracted. */
@@ -85,4 +102,9 @@ export interface VerifyOptions {
    * `"either"` also accepts the bare number (`10\%` = `10`).
    */
   percent?: "fraction" | "either";
+  /**
+   * Upstream version to follow where comparison differs; default `"0.5.2"`. `"later"` also rounds a decimal
+   * against an irrational value (`\sqrt{2}` = 1.414214) and equates proportional equations.
+   */
+  version?: UpstreamVersion;
 }

@@ -1,9 +1,11 @@
 /**
  * Worker-thread entry: answers `{ id, gold, target, opts }` with `{ id, ok, error? }`. Loaded by
- * {@link ./pool} through tsx's CommonJS hook; killed by the pool when a check passes its time limit.
+ * {@link ./pool} through tsx's CommonJS hook; killed by the pool when a check passes its time limit. After its
+ * warm-up it saves compute-engine's code cache if there was none (./engine-cache).
  */
 import { parentPort } from "node:worker_threads";
 import { type CompareOptions, compareLatex } from "./compare";
+import { saveComputeEngineCache } from "./engine-cache";
 
 /** A request from the pool. */
 export interface WorkerRequest {
@@ -28,6 +30,7 @@ parentPort?.on("message", (req: WorkerRequest | "warmup") => {
       // warm-up only
     }
     parentPort?.postMessage("ready");
+    saveComputeEngineCache();
     return;
   }
   let res: WorkerResponse;

@@ -43,15 +43,16 @@ describe("accuracy_reward with the real verifier, faithful vs fixed", () => {
     ["$5$.", "Thus $\\boxed{5}$.", "5", 1, 1, "'answer … $…$' anchor extracts"],
     ["5.", "Thus $\\boxed{5}$.", "5", 0, 0, "bare number: no anchored LaTeX in the prediction"],
     ["\\boxed{5}.", "no math at all", "", 1, null, "gold unparseable: faithful 1.0 (skip), fixed null"],
+    // `2a = 5` is an equation but not an assignment (`a + b = 5` would be one: its left side is only symbols).
     [
       "\\boxed{5}.",
-      "We get $\\boxed{a+b=5}$.",
-      "a+b=5",
+      "We get $\\boxed{2a=5}$.",
+      "2a=5",
       1,
       0,
       "order: only the 2nd argument's equation is cut to its rhs",
     ],
-    ["\\boxed{a+b=5}.", "We get $\\boxed{5}$.", "5", 0, 1, "order, mirrored"],
+    ["\\boxed{2a=5}.", "We get $\\boxed{5}$.", "5", 0, 1, "order, mirrored"],
     ["\\boxed{3}.", "Thus $\\boxed{4}$.", "3", 0, 1, "gold source: faithful solution (4), fixed answer (3)"],
   ];
   for (const [pred, sol, ans, faithful, fixed, rule] of cases) {

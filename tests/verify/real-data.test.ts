@@ -9,11 +9,13 @@ import {
   shutdownVerifier,
   verify,
 } from "../../src/verify/index";
+import { EVAL } from "../../src/verify/modes";
 
 /**
- * Real benchmark answers from ../shared/data (skipped when absent). Options mirror lighteval's
- * extractive_match as Open-RS ran it (reference §1.7): precision 5, any_match, first_match fallback, raw
- * gold string when gold extraction finds nothing. Every miss is printed.
+ * Real benchmark answers from ../shared/data (skipped when absent). Options are lighteval's extractive_match as
+ * Open-RS ran it (`EVAL` in src/verify/modes.ts: precision 5, any_match, first_match fallback, boxed gold
+ * priority 55), raw gold string when gold extraction finds nothing. Every miss is printed. The floors are the
+ * figures the verifier reached when they were set (MATH-500 99.8%, Minerva 100%, OlympiadBench 99.7%).
  */
 const DATA = path.resolve(__dirname, "../..", "../shared/data/benchmarks");
 const haveData = existsSync(DATA);
@@ -31,10 +33,10 @@ function rows(file: string): Row[] {
     .map((l) => JSON.parse(l) as Row);
 }
 
-const LATEX_GOLD: ParseOptions = { extraction: [{ kind: "latex" }] };
-const EXPR_GOLD: ParseOptions = { extraction: [{ kind: "expr" }] };
-const PRED: ParseOptions = { extraction: [{ kind: "expr" }, { kind: "latex", boxedMatchPriority: 0 }] };
-const OPTS = { precision: 5, timeoutMs: 5000 };
+const LATEX_GOLD: ParseOptions = EVAL.latexGold;
+const EXPR_GOLD: ParseOptions = EVAL.exprGold;
+const PRED: ParseOptions = EVAL.pred;
+const OPTS = EVAL.verify;
 
 function gold(text: string, opts: ParseOptions): ParsedAnswer[] {
   const g = parse(text, opts);
@@ -56,7 +58,7 @@ function report(name: string, misses: string[], total: number): number {
 describe("real benchmark answers", { skip: !haveData && "../shared/data is absent" }, () => {
   after(() => shutdownVerifier());
 
-  it("MATH-500: the boxed answer of `solution` verifies equal to `answer` (≥ 99%)", async () => {
+  it("MATH-500: the boxed answer of `solution` verifies equal to `answer` (≥ 99.8%)", async () => {
     const data = rows("math500.jsonl");
     const misses: string[] = [];
     for (const r of data) {
@@ -65,10 +67,10 @@ describe("real benchmark answers", { skip: !haveData && "../shared/data is absen
       if (!(await verify(g, a, OPTS)))
         misses.push(`${r.id}: solution ${show(g)} vs answer ${JSON.stringify(r.answer)}`);
     }
-    assert.ok(report("math500 solution-vs-answer", misses, data.length) >= 0.99);
+    assert.ok(report("math500 solution-vs-answer", misses, data.length) >= 0.998);
   });
 
-  it("Minerva: the boxed answer of `solution` verifies equal to `answer` (≥ 99%)", async () => {
+  it("Minerva: the boxed answer of `solution` verifies equal to `answer` (100%)", async () => {
     const data = rows("minerva.jsonl");
     const misses: string[] = [];
     for (const r of data) {
@@ -76,16 +78,16 @@ describe("real benchmark answers", { skip: !haveData && "../shared/data is absen
       if (!(await verify(g, boxedAnswer(r.answer), OPTS)))
         misses.push(`${r.id}: ${JSON.stringify(r.answer)}`);
     }
-    assert.ok(report("minerva solution-vs-answer", misses, data.length) >= 0.99);
+    assert.equal(report("minerva solution-vs-answer", misses, data.length), 1);
   });
 
-  const selfChecks: Array<[string, ParseOptions]> = [
-    ["aime24.jsonl", EXPR_GOLD],
-    ["amc23.jsonl", EXPR_GOLD],
-    ["olympiadbench.jsonl", LATEX_GOLD],
+  const selfChecks: Array<[string, ParseOptions, number]> = [
+    ["aime24.jsonl", EXPR_GOLD, 1],
+    ["amc23.jsonl", EXPR_GOLD, 1],
+    ["olympiadbench.jsonl", LATEX_GOLD, 0.997],
   ];
-  for (const [file, goldOpts] of selfChecks) {
-    it(`${file}: "final answer is: $\\boxed{answer}$" verifies against the gold answer (≥ 99%)`, async () => {
+  for (const [file, goldOpts, floor] of selfChecks) {
+    it(`${file}: "final answer is: $\\boxed{answer}$" verifies against the gold answer (≥ ${floor * 100}%)`, async () => {
       const data = rows(file);
       const misses: string[] = [];
       for (const r of data) {
@@ -95,7 +97,7 @@ describe("real benchmark answers", { skip: !haveData && "../shared/data is absen
         if (!(await verify(g, pred, OPTS)))
           misses.push(`${r.id}: ${JSON.stringify(r.answer)} → ${show(pred)}`);
       }
-      assert.ok(report(`${file} self-check`, misses, data.length) >= 0.99);
+      assert.ok(report(`${file} self-check`, misses, data.length) >= floor);
     });
   }
 
