@@ -1,73 +1,79 @@
 /**
- * Seconds per GRPO step, split into rollout (generate + rewards + ref log-probs) and train (micro-batched
- * forward/backward + AdamW), for a ~1M-parameter random Qwen2 with the tiny-r1 tokenizer and Open-RS's batch
- * layout: G = 6, 12 prompts/step (6 × 3 processes × 4 accumulation = 72 completions), 64 new tokens, β = 0.04.
- * Usage: npx tsx bench/grpo-step.ts [steps=3] [backend]. Prints numbers; asserts nothing.
+ * Seconds per GRPO step with 1 and with N worker threads on the quickstart recipe (configs/quickstart.yaml:
+ * tiny-r1, 16 prompts × G = 6 = 96 completions per step, 64-token cap, 2 micro-batches of 48), through the same
+ * `train()` run handle the notebooks and the CLI use. Prints one JSON line per worker count (median step time
+ * after a warm-up step, and the rollout/update split) and the ratio. Asserts nothing: the machine is shared.
+ * Usage: npx tsx bench/grpo-step.ts [steps=4] [workers=1,2]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BackendName, initBackend } from "../src/backend/select";
-import { resolveGrpoConfig } from "../src/grpo/config-resolve";
-import { GrpoTrainer } from "../src/grpo/trainer";
+import { initBackend } from "../src/backend/select";
+import type { StepMetrics } from "../src/grpo/metrics";
+import { train } from "../src/grpo/train";
 import { Qwen2ForCausalLM } from "../src/model/qwen2";
+import { loadQuickstartConfig } from "../src/quickstart/config";
+import { TINY_MODEL_DIR, tinySplits } from "../src/quickstart/recipe";
 import { HfTokenizer } from "../src/tokenizer/tokenizer";
+import { shutdownVerifier } from "../src/verify";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function stepTimes(workers: number, steps: number): Promise<StepMetrics[]> {
+  const { grpo, spec } = loadQuickstartConfig(join(__dirname, "../configs/quickstart.yaml"));
+  const out = mkdtempSync(join(tmpdir(), "grpo-bench-"));
+  const model = await Qwen2ForCausalLM.fromPretrained(TINY_MODEL_DIR);
+  const tokenizer = HfTokenizer.fromDir(TINY_MODEL_DIR);
+  const rows = tinySplits().train.filter((r) => spec.train_levels === "mix" || r.level === spec.train_levels);
+  try {
+    const run = train(
+      { ...grpo, max_steps: steps + 1, save_steps: 0, log_completions: false, output_dir: out },
+      { model, tokenizer, dataset: rows },
+      { workers },
+    );
+    await run.done;
+    return run.metrics.slice(1); // the first step warms caches and compiles the workers' code
+  } finally {
+    model.dispose();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
 
 async function main(): Promise<void> {
-  const steps = Number(process.argv[2] ?? 3);
-  const info = await initBackend(process.argv[3] ? { backend: process.argv[3] as BackendName } : {});
-  const tokenizer = HfTokenizer.fromDir(join(__dirname, "../data/models/tiny-r1"));
-  const model = Qwen2ForCausalLM.random(
-    {
-      model_type: "qwen2",
-      vocab_size: tokenizer.vocabSize,
-      hidden_size: 128,
-      intermediate_size: 384,
-      num_hidden_layers: 4,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      max_position_embeddings: 1024,
-      rms_norm_eps: 1e-6,
-      rope_theta: 10000,
-      bos_token_id: tokenizer.bosTokenId ?? 0,
-      eos_token_id: tokenizer.eosTokenId,
-      tie_word_embeddings: true,
-    },
-    1,
-  );
-  const out = mkdtempSync(join(tmpdir(), "grpo-bench-"));
-  const { config } = resolveGrpoConfig({
-    per_device_train_batch_size: 6,
-    num_processes: 3,
-    gradient_accumulation_steps: 4,
-    num_generations: 6,
-    max_completion_length: 64,
-    max_prompt_length: 128,
-    temperature: 0.7,
-    beta: 0.04,
-    reward_funcs: ["format", "accuracy"],
-    max_steps: steps + 1,
-    save_steps: 0,
-    output_dir: out,
-  });
-  const dataset = Array.from({ length: 64 }, (_, i) => ({
-    problem: `What is ${i} + ${2 * i}?`,
-    answer: String(3 * i),
-  }));
-  const t = new GrpoTrainer(config, { model, tokenizer, dataset });
-  console.log(
-    `backend ${JSON.stringify(info)}; params ${model.numParameters()}; 72 completions/step, 64 new tokens`,
-  );
-  for (let i = 0; i <= steps; i++) {
-    const m = await t.trainStep();
-    const f = (k: string) => (m[k] as number).toFixed(2);
+  const steps = Number(process.argv[2] ?? 4);
+  const counts = (process.argv[3] ?? "1,2").split(",").map(Number);
+  const info = await initBackend();
+  const results: Record<number, number> = {};
+  for (const workers of counts) {
+    const ms = await stepTimes(workers, steps);
+    const med = (k: string) => median(ms.map((m) => m[k] as number));
+    results[workers] = med("step_time");
     console.log(
-      `${i === 0 ? "warm-up " : ""}step ${m.step}: ${f("step_time")} s (rollout ${f("perf/rollout_time")} s, train ${f("perf/train_time")} s), mean length ${f("completions/mean_length")}`,
+      JSON.stringify({
+        bench: "grpo-step",
+        config: "configs/quickstart.yaml",
+        backend: info.chosen,
+        workers,
+        steps: ms.length,
+        step_s: Number(med("step_time").toFixed(3)),
+        rollout_s: Number(med("perf/rollout_time").toFixed(3)),
+        train_s: Number(med("perf/train_time").toFixed(3)),
+      }),
     );
   }
-  t.dispose();
-  model.dispose();
-  rmSync(out, { recursive: true, force: true });
+  if (counts.length > 1) {
+    const base = results[counts[0]];
+    for (const w of counts.slice(1)) {
+      console.log(
+        JSON.stringify({
+          bench: "grpo-step",
+          ratio: `${w} vs ${counts[0]} workers`,
+          value: Number((results[w] / base).toFixed(3)),
+        }),
+      );
+    }
+  }
+  await shutdownVerifier();
 }
 
 main().catch((err) => {

@@ -25,9 +25,9 @@ export type { GenerateOptions, GenerateResult } from "./sampler/types";
 export { Rng } from "./util/rng";
 
 // Rewards and verification: the open-rs / open-r1 reward registry and Math-Verify-grade answer checking.
-export type { RewardFn, WeightedReward } from "./rewards";
-export { registerReward, resolveRewards, rewardKeys, scoreRewards } from "./rewards";
-export { parse as parseAnswer, verify, verifyStrings } from "./verify";
+export type { RewardFn, WeightedReward } from "./rewards/index";
+export { registerReward, resolveRewards, rewardKeys, scoreRewards } from "./rewards/index";
+export { parse as parseAnswer, verify, verifyStrings } from "./verify/index";
 
 // Data: one loader for JSONL/Parquet/hub, the Open-RS sets, seeded mixtures, statistics (arquero tables) and
 // the synthetic math curriculum.
@@ -42,8 +42,8 @@ export { BENCHMARK_NAMES, loadOpenRs, sharedDataDir, sharedDataFile } from "./da
 export { buildPrompts, OPEN_RS_SYSTEM_PROMPT, OPEN_RS_SYSTEM_PROMPT_BASE } from "./data/prompt";
 export type { MathRow } from "./data/schema";
 export { answerTypes, countsBySourceLevel, promptLengthStats, summarizeLengths } from "./data/stats";
-export type { SynthRow, SynthSplits } from "./data/synthetic";
-export { generateRows, makeSplits } from "./data/synthetic";
+export type { SynthRow, SynthSplits } from "./data/synthetic/index";
+export { generateRows, makeSplits } from "./data/synthetic/index";
 
 // GRPO: the TRL-named config, the Open-RS recipe loader, `train()` (a steerable run handle) and checkpoints.
 export { latestCheckpoint, listCheckpoints } from "./grpo/checkpoint";
@@ -57,8 +57,8 @@ export { jobs, stopAll } from "./control/registry";
 export { InterruptedError } from "./control/interrupt";
 
 // SFT: supervised fine-tuning on completion tokens (warm-starts a model before GRPO).
-export type { SftConfig, SftResult } from "./sft";
-export { encodeSftPair, trainSft } from "./sft";
+export type { SftConfig, SftResult } from "./sft/index";
+export { encodeSftPair, trainSft } from "./sft/index";
 
 // Eval: benchmarks, the paper's protocol and avg@n, the in-process runner, score tables and Table 1.
 export type { Benchmark } from "./eval/benchmarks";

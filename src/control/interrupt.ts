@@ -5,6 +5,7 @@
  * kernel wrapper provides cell contexts), and an interrupt affects only the waits of the interrupted cell.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { processState } from "./process-state";
 
 /** A job an interrupt can stop. */
 export interface Interruptible {
@@ -21,7 +22,7 @@ export class InterruptedError extends Error {
 }
 
 /** The kernel wrapper runs each cell inside `cells.run(id, …)`; outside a kernel there is no cell. */
-export const cells = new AsyncLocalStorage<number>();
+export const cells = processState("cells", () => new AsyncLocalStorage<number>());
 
 interface Wait {
   job: Interruptible;
@@ -29,7 +30,7 @@ interface Wait {
   reject: (err: Error) => void;
 }
 
-const waits = new Set<Wait>();
+const waits = processState("waits", () => new Set<Wait>());
 
 /** A promise-like whose awaits are interruptible (see the module comment). */
 export class JobPromise<T> implements PromiseLike<T> {
@@ -100,11 +101,11 @@ export function pendingWaits(): number {
   return waits.size;
 }
 
-let sigintInstalled = false;
+const sigint = processState("sigint", () => ({ installed: false }));
 
 /** The kernel wrapper handles interrupts itself (kernel-hooks.ts): no SIGINT listener of ours is needed. */
 export function markInterruptHandled(): void {
-  sigintInstalled = true;
+  sigint.installed = true;
 }
 
 /**
@@ -113,8 +114,8 @@ export function markInterruptHandled(): void {
  * they start, for kernels started without the wrapper.
  */
 export function installInterruptHandler(current: () => number | undefined = () => undefined): void {
-  if (sigintInstalled) return;
-  sigintInstalled = true;
+  if (sigint.installed) return;
+  sigint.installed = true;
   process.prependListener("SIGINT", () => {
     for (const m of interruptWaits(current())) process.stderr.write(`⏹ ${m}\n`);
   });

@@ -3,6 +3,8 @@
  * runs (newest last), `jobs()` everything, and `stopAll()` stops whatever is still active.
  */
 
+import { processState } from "./process-state";
+
 /** What the registry needs from a job. */
 export interface RegisteredJob {
   readonly kind: "run" | "eval";
@@ -15,7 +17,7 @@ export interface RegisteredJob {
   readonly ended: Promise<unknown>;
 }
 
-const all: RegisteredJob[] = [];
+const all = processState<RegisteredJob[]>("jobs", () => []);
 
 export function registerJob(job: RegisteredJob): void {
   all.push(job);

@@ -23,7 +23,7 @@ import {
 import type { RunDirClaim } from "../grpo/run-dir";
 import { totalStepsFor } from "../grpo/trainer";
 import type { CausalLM } from "../model/types";
-import { resolveRewards, type WeightedReward } from "../rewards";
+import { resolveRewards, type WeightedReward } from "../rewards/index";
 import { REWARD_REGISTRY } from "../rewards/registry";
 import type { RewardDiagnostics } from "../rewards/types";
 import type { TokenizerLike } from "../tokenizer/types";

@@ -1,6 +1,12 @@
+/**
+ * Difficulty filtering as Open-RS did it: k samples per problem from a model, the pass rate under a reward, and
+ * the problems whose pass rate falls in a range. Pass rates are cached per problem (JSONL), so a stopped
+ * filter continues where it stopped; it runs as a job (await it, or `stop()` it between batches).
+ */
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
+import { EvalJob } from "../control/eval-job";
 import type { RewardFn } from "../rewards/types";
 import type { MathRow } from "./schema";
 
@@ -54,9 +60,17 @@ export function difficultyKey(row: MathRow, tag = ""): string {
  * Qwen2.5-Math-7B-Instruct solves). Each result is appended to `cacheFile` as soon as its batch is scored,
  * so an interrupted run resumes where it stopped.
  */
-export async function filterByDifficulty(
+export function filterByDifficulty(
   rows: readonly MathRow[],
   opts: DifficultyOptions,
+): EvalJob<{ kept: MathRow[]; results: DifficultyResult[]; sampled: number }> {
+  return EvalJob.start("difficulty filter", (signal) => filterNow(rows, opts, signal));
+}
+
+async function filterNow(
+  rows: readonly MathRow[],
+  opts: DifficultyOptions,
+  signal: AbortSignal,
 ): Promise<{ kept: MathRow[]; results: DifficultyResult[]; sampled: number }> {
   const [lo, hi] = opts.keepRange;
   if (!(opts.k >= 1 && Number.isInteger(opts.k)))
@@ -68,6 +82,11 @@ export async function filterByDifficulty(
   const fresh = new Set<number>(todo);
   const batch = opts.batchSize ?? 16;
   for (let s = 0; s < todo.length; s += batch) {
+    if (signal.aborted) {
+      throw new Error(
+        `difficulty filtering stopped after ${s} of ${todo.length} rows${opts.cacheFile ? ` (their pass rates are in ${opts.cacheFile}; run again to continue)` : ""}`,
+      );
+    }
     const idx = todo.slice(s, s + batch);
     const passes = await scoreBatch(
       idx.map((i) => rows[i]),

@@ -211,6 +211,8 @@ export function resumeConfig(
       `resume: ${refused.join(", ")} cannot change when resuming, because the checkpoint's run was made with the other value; drop those overrides, or start a new run in a new output_dir. Settings that may change: ${[...RESUME_MUTABLE_KEYS].join(", ")}`,
     );
   }
-  const invocation = Object.fromEntries([...INVOCATION_KEYS].map((k) => [k, requested[k as keyof GrpoConfig]]));
+  const invocation = Object.fromEntries(
+    [...INVOCATION_KEYS].map((k) => [k, requested[k as keyof GrpoConfig]]),
+  );
   return { config: { ...saved, ...(changed as Partial<GrpoConfig>), ...invocation }, changed };
 }

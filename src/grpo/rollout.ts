@@ -4,7 +4,7 @@
  * π_old when μ > 1 and π_ref when β > 0. Plain arrays in and out; tensors stay inside the engine.
  */
 import type { MathRow } from "../data/schema";
-import { scoreRewards, type WeightedReward } from "../rewards";
+import { scoreRewards, type WeightedReward } from "../rewards/index";
 import type { TokenizerLike } from "../tokenizer/types";
 import { deriveSeed } from "../util/rng";
 import { computeAdvantages, keepMask, microBatches } from "./algos";

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { processState } from "../control/process-state";
 
 /** run.json in an output_dir. */
 export interface RunRecord {
@@ -35,7 +36,7 @@ const OWNED = [
   /^\.checkpoint-\d+\./,
 ];
 
-const active = new Map<string, string>();
+const active = processState("active-run-dirs", () => new Map<string, string>());
 
 /** Options of {@link claimRunDir}. */
 export interface ClaimOptions {

@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from "node:path";
 import type { MathRow } from "../data/schema";
 import type { CausalLM } from "../model/types";
-import { resolveRewards, type WeightedReward } from "../rewards";
+import { resolveRewards, type WeightedReward } from "../rewards/index";
 import type { TokenizerLike } from "../tokenizer/types";
 import type { GrpoConfig } from "./config";
 import { rewardParamsOf } from "./config-resolve";

@@ -5,7 +5,7 @@
  * worker threads, and the returned job can be awaited, interrupted or stopped.
  */
 import type { EvalJob } from "../control/eval-job";
-import type { SynthRow } from "../data/synthetic";
+import type { SynthRow } from "../data/synthetic/index";
 import { benchmarkFromRows } from "../eval/benchmarks";
 import { localEngine } from "../eval/engine";
 import { evaluate } from "../eval/evaluate";

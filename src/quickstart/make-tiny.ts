@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeSftCorpus } from "../data/synthetic";
+import { makeSftCorpus } from "../data/synthetic/index";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { SftConfig } from "../sft/config";
 import { encodeSftPair } from "../sft/data";

@@ -10,8 +10,8 @@ import type {
   SynthKind,
   SynthLevel,
   SynthSplits,
-} from "../data/synthetic";
-import { makeSplits } from "../data/synthetic";
+} from "../data/synthetic/index";
+import { makeSplits } from "../data/synthetic/index";
 import type { SftConfig } from "../sft/config";
 
 /** Where the model lives, relative to the repository root. */

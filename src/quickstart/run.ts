@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SynthRow } from "../data/synthetic";
+import type { SynthRow } from "../data/synthetic/index";
 import type { StepMetrics } from "../grpo/metrics";
 import type { RunHandle } from "../grpo/run";
 import { train } from "../grpo/train";

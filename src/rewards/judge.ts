@@ -3,7 +3,7 @@
  * verdicts with the exact parse configurations and argument order of each mode; the verifier owns timeouts.
  * Never throws: any failure becomes the `error` verdict.
  */
-import { parse, verify } from "../verify";
+import { parse, verify } from "../verify/index";
 import { FAITHFUL, FAITHFUL_LENGTH, FIXED, type ModeConfig } from "../verify/modes";
 import type { ParsedAnswer, ParseOptions, VerifyOptions } from "../verify/types";
 import type { RewardBatch, RewardContext } from "./types";

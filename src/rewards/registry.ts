@@ -20,6 +20,7 @@
  * Both modes count rows that could not be verified (gold unparseable, verifier failure) in
  * `ScoreResult.unverifiable` (metric `debug/rewards/unverifiable`); no reward logs anything.
  */
+import { processState } from "../control/process-state";
 import { accuracyReward, cosineScaledReward, lenReward } from "./accuracy";
 import { type RewardParams, type RewardParamsInput, validateRewardParams } from "./params";
 import {
@@ -116,7 +117,8 @@ interface UserEntry extends RewardEntry {
   readonly weight: number;
 }
 
-const userRewards = new Map<string, UserEntry>();
+// One registry per process, even when this module is loaded twice (a notebook kernel can do that).
+const userRewards = processState("user-rewards", () => new Map<string, UserEntry>());
 
 function isBuiltin(key: string): key is BuiltinRewardKey {
   return Object.hasOwn(REWARD_REGISTRY, key);

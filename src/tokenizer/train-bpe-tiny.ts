@@ -5,7 +5,7 @@
  */
 
 import { OPEN_RS_SYSTEM_PROMPT } from "../data/prompt";
-import { makeSftCorpus, makeSplits } from "../data/synthetic";
+import { makeSftCorpus, makeSplits } from "../data/synthetic/index";
 import { LIGHTEVAL_MATH_PROMPT } from "../eval/protocol";
 import { DEEPSEEK_R1_DISTILL_QWEN_TEMPLATE } from "./templates";
 import { type BpeModel, trainBpe } from "./train-bpe";

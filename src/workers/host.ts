@@ -9,7 +9,7 @@ import type { BackendName } from "../backend/select";
 import { rewardParamsOf } from "../grpo/config-resolve";
 import { adamOptions, type GenerationRequest } from "../grpo/policy";
 import { GrpoRun } from "../grpo/run";
-import { registerReward, resolveRewards, rewardKeys, type WeightedReward } from "../rewards";
+import { registerReward, resolveRewards, rewardKeys, type WeightedReward } from "../rewards/index";
 import {
   type ErrorData,
   errorData,
