@@ -91,7 +91,20 @@ function storeMime(data: MimeData): MimeData {
   return out;
 }
 
-/** The notebook as Jupyter lays it out on disk (lines as lists, one-space indent, final newline). */
+/** A copy of a JSON value with every object's keys sorted (nbformat writes `sort_keys=True`). */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.keys(v as object)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
+/** The notebook as Jupyter lays it out on disk (sorted keys, lines as lists, one-space indent, final newline). */
 export function serializeNotebook(nb: Notebook): string {
   const cells = nb.cells.map((c) => {
     const source = splitLines(joinText(c.source));
@@ -105,7 +118,7 @@ export function serializeNotebook(nb: Notebook): string {
     });
     return { ...c, source, outputs };
   });
-  return `${JSON.stringify({ ...nb, cells }, null, 1)}\n`;
+  return `${JSON.stringify(sortKeys({ ...nb, cells }), null, 1)}\n`;
 }
 
 /** Write a notebook file. */

@@ -67,15 +67,19 @@ const BASE_LAYOUT = {
 
 /**
  * plotly.js ≥ 3 dropped string titles (`title: "Reward"` draws nothing): turn the layout's and each axis's
- * string `title` into `{ text }`, so figures written either way show their titles.
+ * string `title` into `{ text }`, so figures written either way show their titles. Axes also get
+ * `automargin` (unless set).
  */
 export function normalizeTitles(layout: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...layout };
   const fix = (t: unknown) => (typeof t === "string" ? { text: t } : t);
   if ("title" in out) out.title = fix(out.title);
   for (const [k, v] of Object.entries(out)) {
-    if (/^[xy]axis\d*$/.test(k) && typeof v === "object" && v !== null && "title" in v) {
-      out[k] = { ...(v as Record<string, unknown>), title: fix((v as { title: unknown }).title) };
+    if (/^[xy]axis\d*$/.test(k) && typeof v === "object" && v !== null) {
+      // automargin: the margins grow to fit tick labels and titles, so a title never sits on its ticks
+      const axis = { automargin: true, ...(v as Record<string, unknown>) };
+      if ("title" in axis) axis.title = fix(axis.title);
+      out[k] = axis;
     }
   }
   return out;

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { notebookToHtml, terminalText } from "../../scripts/nb/html";
+import { leanNotebook } from "../../scripts/nb/lean";
+import { type Notebook, serializeNotebook } from "../../scripts/nb/nbformat";
+import { withFallbackImage } from "../../scripts/nb/static-images";
+import { figureBundle, plotlyScriptTag } from "../../src/kernel-helpers/plotly";
+
+const nb = (outputs: Notebook["cells"]): Notebook => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: outputs,
+});
+const bundleOut = () => ({
+  output_type: "display_data" as const,
+  data: { "text/html": plotlyScriptTag(), "text/plain": "<plotly.js loaded>" } as Record<string, unknown>,
+  metadata: {},
+});
+const chartOut = (id: string) => ({
+  output_type: "display_data" as const,
+  data: figureBundle({ data: [{ type: "scatter", x: [1, 2], y: [3, 4] }], layout: { title: "T" } }, id),
+  metadata: {},
+});
+const code = (outputs: ReturnType<typeof chartOut | typeof bundleOut>[], n = 1) => ({
+  cell_type: "code" as const,
+  source: "x",
+  metadata: {},
+  execution_count: n,
+  outputs,
+});
+
+describe("HTML reports", () => {
+  it("carry plotly.js once, in the head, only when a chart is shown, whatever the cells did with it", () => {
+    const BUNDLE = plotlyScriptTag().length;
+    // the bundle emitted twice (plotlyInit re-run), then a chart
+    const withChart = notebookToHtml(
+      nb([code([bundleOut()]), code([bundleOut()]), code([chartOut("c1")], 2)]),
+    );
+    assert.equal(withChart.split("window.Plotly = Plotly").length - 1, 1);
+    assert.ok(withChart.indexOf("window.Plotly = Plotly") < withChart.indexOf("<body>"));
+    assert.ok(withChart.length < BUNDLE + 20_000);
+    // a report without charts carries no plotly at all
+    const noChart = notebookToHtml(nb([code([bundleOut()])]));
+    assert.ok(!noChart.includes("window.Plotly"));
+    assert.ok(noChart.length < 10_000, `${noChart.length} bytes`);
+    assert.match(noChart, /In&nbsp;\[1\]:/);
+  });
+
+  it("drop a chart's static fallback image when plotly.js is inline, keep it when plotly.js is a file", () => {
+    const c = chartOut("c2");
+    c.data["text/html"] = withFallbackImage(String(c.data["text/html"]), "iVBORw0KGgo=", "T");
+    assert.match(
+      String(c.data["text/html"]),
+      /<div id="c2" class="open-rs-plot"[^>]*><img class="open-rs-static"/,
+    );
+    const inline = notebookToHtml(nb([code([c])]));
+    assert.ok(!inline.includes('class="open-rs-static"'));
+    const linked = notebookToHtml(nb([code([c])]), { plotly: { src: "../plotly.js" } });
+    assert.ok(linked.includes('class="open-rs-static"'));
+    assert.match(linked, /<script type="text\/javascript" src="..\/plotly.js"><\/script>/);
+    assert.ok(!linked.includes("window.Plotly = Plotly"));
+  });
+
+  it("render terminal text as a frontend does, and lean copies leave the bundle out", () => {
+    assert.equal(terminalText("a 10%\r a 50%\r a 100%\nnext\u001b[31m red\u001b[0m"), " a 100%\nnext red");
+    const full = nb([code([bundleOut(), chartOut("c3")])]);
+    const lean = leanNotebook(full);
+    const [b, c] = (lean.cells[0] as ReturnType<typeof code>).outputs;
+    assert.deepEqual(Object.keys(b.data), ["text/plain"]);
+    assert.ok(c.data["application/vnd.plotly.v1+json"]);
+    assert.ok(serializeNotebook(lean).length < 20_000);
+    assert.ok(serializeNotebook(full).length > 1e6, "the input is left as it was");
+  });
+
+  it("serialize notebooks as Jupyter does: lines as lists, JSON mime types as objects", () => {
+    const text = serializeNotebook(
+      nb([
+        { cell_type: "markdown", source: "# T\nline", metadata: {} },
+        {
+          cell_type: "code",
+          source: "a\nb",
+          metadata: {},
+          execution_count: 3,
+          outputs: [
+            { output_type: "stream", name: "stdout", text: "x\ny\n" },
+            {
+              output_type: "display_data",
+              data: { "text/html": "<b>1</b>\n<i>2</i>", "application/json": { a: 1 } },
+              metadata: {},
+            },
+          ],
+        },
+      ]),
+    );
+    const back = JSON.parse(text);
+    assert.deepEqual(back.cells[0].source, ["# T\n", "line"]);
+    assert.deepEqual(back.cells[1].outputs[0].text, ["x\n", "y\n"]);
+    assert.deepEqual(back.cells[1].outputs[1].data["text/html"], ["<b>1</b>\n", "<i>2</i>"]);
+    assert.deepEqual(back.cells[1].outputs[1].data["application/json"], { a: 1 });
+    assert.match(text, /^\{\n "cells": \[/);
+  });
+});
