@@ -3,7 +3,7 @@
  * `npm run reports` (every notebook into reports/), `npm run reports:docs` (the rendered miniature reports
  * committed under docs/reports/), and `npm run notebook` (the Jupyter UI, which does need Jupyter).
  *
- *   tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs | render FILE.ipynb ... | open
+ *   tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs | render FILE.ipynb ... | open | install-kernel
  *
  * Notebooks run on the repo's kernel (jupyter/kernels/open-rs: tslab with scripts/kernel's patches), driven
  * by a Jupyter client written in Node (scripts/nb/kernel-client.ts, zeromq). Each run writes the executed
@@ -28,7 +28,7 @@ import * as path from "node:path";
 import { executeCells } from "./nb/execute";
 import { notebookToHtml, type PlotlySource } from "./nb/html";
 import { KernelClient } from "./nb/kernel-client";
-import { DOCS_REPORTS_README, leanNotebook } from "./nb/lean";
+import { docsReportsReadme, leanNotebook } from "./nb/lean";
 import { type ErrorOutput, joinText, type Notebook, readNotebook, writeNotebook } from "./nb/nbformat";
 import { addStaticImages } from "./nb/static-images";
 
@@ -291,6 +291,39 @@ export async function executeNotebooks(names: string[], opts: ExecuteOptions = {
   return runs;
 }
 
+/** The per-user Jupyter data folder (what `jupyter --data-dir` prints), where frontends look for kernels. */
+export function userJupyterDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  const home = process.env.HOME ?? process.env.USERPROFILE ?? ".";
+  if (process.platform === "darwin") return path.join(home, "Library", "Jupyter");
+  if (process.platform === "win32") return path.join(process.env.APPDATA ?? home, "jupyter");
+  return path.join(process.env.XDG_DATA_HOME ?? path.join(home, ".local", "share"), "jupyter");
+}
+
+/**
+ * Register the kernel for frontends that do not read JUPYTER_PATH (VS Code's notebooks, a Jupyter started
+ * elsewhere): a kernel spec with this checkout's absolute path in the user's Jupyter data folder. No Jupyter
+ * is needed to write it. Returns the spec's path.
+ */
+export function installKernel(dataDir = userJupyterDataDir()): string {
+  const dir = path.join(dataDir, "kernels", "open-rs-ts");
+  mkdirSync(dir, { recursive: true });
+  const spec = {
+    argv: [
+      "sh",
+      "-c",
+      `cd ${JSON.stringify(REPO_ROOT)} && exec node --import tsx scripts/tslab-kernel.ts kernel --config-path "$1"`,
+      "tslab",
+      "{connection_file}",
+    ],
+    display_name: "open-rs-ts (TypeScript, tslab)",
+    language: "typescript",
+  };
+  const file = path.join(dir, "kernel.json");
+  writeFileSync(file, `${JSON.stringify(spec, null, 2)}\n`);
+  return file;
+}
+
 /** Open the Jupyter UI on the notebooks folder with the repo's kernel; explains what to install if absent. */
 function openUi(): number {
   for (const ui of ["lab", "notebook"]) {
@@ -327,7 +360,13 @@ async function renderDocs(opts: ExecuteOptions): Promise<number> {
     writeNotebook(path.join(DOCS_REPORTS_DIR, `${r.name}.ipynb`), leanNotebook(nb));
     writeFileSync(path.join(DOCS_REPORTS_DIR, `${r.name}.html`), notebookToHtml(nb, { plotly }));
   }
-  writeFileSync(path.join(DOCS_REPORTS_DIR, "README.md"), DOCS_REPORTS_README);
+  const settings = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        /^OPEN_RS_NB_(?!OUT$|RUNS$)/.test(e[0]) && e[1] !== undefined && e[1] !== "",
+    ),
+  );
+  writeFileSync(path.join(DOCS_REPORTS_DIR, "README.md"), docsReportsReadme(settings));
   return runs.every((r) => r.ok) ? 0 : 1;
 }
 
@@ -346,9 +385,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === "docs") return renderDocs(opts);
+  if (cmd === "install-kernel") {
+    process.stderr.write(
+      `kernel spec written: ${installKernel()}\n(VS Code and Jupyter list it as "open-rs-ts (TypeScript, tslab)")\n`,
+    );
+    return 0;
+  }
   if (cmd !== "start" && cmd !== "reports") {
     process.stderr.write(
-      "usage: tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs | render FILE.ipynb ... | open  [--nbconvert]\n",
+      "usage: tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs | render FILE.ipynb ... | open | install-kernel  [--nbconvert]\n",
     );
     return 2;
   }

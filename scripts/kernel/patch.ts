@@ -10,6 +10,11 @@
  * 3. `execute_input` with the execution count before a cell runs (tslab sends none, so nbclient and
  *    nbconvert leave every prompt at `In [ ]`).
  * 4. Shorthand properties (`{ model }` with `model` from an earlier cell) work: see ./shorthand.ts.
+ * 5. The kernel does not die of a background event. tslab's compiler host keeps one pending rebuild timer and
+ *    throws when TypeScript's directory watchers (which fire as a run writes checkpoints under the repo) ask
+ *    for a second; so directories are not watched (files still are: an edited library file is recompiled).
+ *    And an exception nobody caught (in a timer, a promise) is printed in the running cell: tfjs-wasm's
+ *    Emscripten runtime re-throws it from its own handler, which would exit the process (code 7).
  *
  * How: tslab's modules export plain properties (and its TypeScript build non-configurable getters), so the
  * patch swaps the TypeScript module in the require cache for a proxy and replaces a few functions on tslab's
@@ -145,13 +150,27 @@ function patchTypeScript(s: KernelState): TsLike {
     }
     return { ...out, outputText: code };
   };
+  // (5) tslab builds its compiler host on `Object.create(ts.sys)`: a view of the real `sys` without
+  // directory watching (and forwarding the one flag tslab sets on `ts.sys` for the whole process)
+  const realSys = ts.sys as Record<string, unknown>;
+  const sysView = Object.create(realSys, {
+    watchDirectory: { value: () => ({ close() {} }) },
+    useCaseSensitiveFileNames: {
+      get: () => realSys.useCaseSensitiveFileNames,
+      set: (v: unknown) => {
+        realSys.useCaseSensitiveFileNames = v;
+      },
+    },
+  });
   const proxy = new Proxy(ts, {
     get: (target, key) =>
       key === "createWatchCompilerHost"
         ? createHost
         : key === "transpileModule"
           ? transpile
-          : (target as Record<string | symbol, unknown>)[key],
+          : key === "sys"
+            ? sysView
+            : (target as Record<string | symbol, unknown>)[key],
   });
   const cached = require.cache[id];
   if (!cached) throw new Error(`tslab-kernel: ${id} is not in the require cache; cannot patch tslab`);
@@ -329,10 +348,47 @@ function patchJupyter(s: KernelState): void {
   };
 }
 
+/**
+ * (5) Listeners of `uncaughtException` / `unhandledRejection` added from now on cannot throw: Emscripten's
+ * (tfjs-wasm) re-throw, which exits the process; the error is printed to the running cell instead.
+ */
+function guardProcessListeners(): void {
+  const wrapped = new WeakMap<AnyFn, AnyFn>();
+  const guarded = new Set(["uncaughtException", "unhandledRejection"]);
+  const proc = process as unknown as Record<string, AnyFn>;
+  const wrap = (event: string | symbol, fn: AnyFn): AnyFn => {
+    if (typeof event !== "string" || !guarded.has(event) || typeof fn !== "function") return fn;
+    const safe = function (this: unknown, ...args: unknown[]) {
+      try {
+        return fn.apply(this, args);
+      } catch (e) {
+        // a listener that re-throws what it was given adds nothing to what tslab's own listener printed
+        if (e !== args[0])
+          console.error(`${event === "uncaughtException" ? "UncaughtException" : "UnhandledRejection"}:`, e);
+      }
+    };
+    wrapped.set(fn, safe);
+    return safe;
+  };
+  for (const name of ["on", "addListener", "prependListener", "once", "prependOnceListener"]) {
+    const original = proc[name];
+    proc[name] = function (this: unknown, event: string | symbol, fn: AnyFn) {
+      return original.call(this, event, wrap(event, fn));
+    };
+  }
+  for (const name of ["off", "removeListener"]) {
+    const original = proc[name];
+    proc[name] = function (this: unknown, event: string | symbol, fn: AnyFn) {
+      return original.call(this, event, wrapped.get(fn) ?? fn);
+    };
+  }
+}
+
 /** Install every patch; call once, before `tslab/dist/main` is loaded. */
 export function installKernelPatches(cwd: string = process.cwd()): void {
   if (state) return;
   state = new KernelState(cwd);
+  guardProcessListeners();
   const ts = patchTypeScript(state);
   patchConverter(state, ts);
   patchExecutor(state);

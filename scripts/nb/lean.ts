@@ -23,8 +23,16 @@ export function leanNotebook(nb: Notebook): Notebook {
   return out;
 }
 
-/** The README of docs/reports/ (written by `npm run reports:docs`). */
-export const DOCS_REPORTS_README = `# Rendered miniature reports
+/** The README of docs/reports/ (written by `npm run reports:docs`), saying which OPEN_RS_NB_* settings ran. */
+export function docsReportsReadme(settings: Record<string, string>): string {
+  const set = Object.entries(settings);
+  const how = set.length
+    ? `These copies were made with ${set.map(([k, v]) => `\`${k}=${v}\``).join(", ")}: a shrunk run, not the notebooks' own sizes.`
+    : "These copies were made with the notebooks' own (miniature) sizes.";
+  return `${DOCS_REPORTS_README}\n${how}\n`;
+}
+
+const DOCS_REPORTS_README = `# Rendered miniature reports
 
 What the notebooks in [../../notebooks](../../notebooks) print and draw when they run on the embedded
 \`tiny-r1\` model (the default \`SCALE = "mini"\`, CPU), so you can read the results without running anything.

@@ -120,14 +120,14 @@ export function constantRange(values: ReadonlyArray<number | null>, opts: { nonN
   return [lo - pad, lo + pad];
 }
 
-/** A note in the middle of a (sub)plot's area (its vertical domain), e.g. why a panel is empty. */
-function panelNote(text: string, yDomain: [number, number] = [0, 1]) {
+/** A note in the middle of one panel (`axis`: "" for the first, "2", "3", …), e.g. why the panel is empty. */
+function panelNote(text: string, axis: string) {
   return {
     text,
-    xref: "paper",
-    yref: "paper",
+    xref: `x${axis} domain`,
+    yref: `y${axis} domain`,
     x: 0.5,
-    y: (yDomain[0] + yDomain[1]) / 2,
+    y: 0.5,
     showarrow: false,
     font: { size: 11, color: "#666" },
     bgcolor: "rgba(255,255,255,0.8)",
@@ -155,7 +155,7 @@ export function lengthFigure(
       type: "scatter",
       mode: "lines",
       name: "max_completion_length",
-      x: [Math.min(...xs, 0), Math.max(...xs, 1)],
+      x: xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1],
       y: [opts.maxCompletionLength, opts.maxCompletionLength],
       line: { dash: "dot", color: "#cb181d" },
     });
@@ -173,6 +173,9 @@ export function lengthFigure(
         overlaying: "y",
         side: "right",
         range: [0, 1],
+        tickmode: "linear",
+        tick0: 0,
+        dtick: 0.25,
         tickformat: ".0%",
         showgrid: false,
         automargin: true,
@@ -189,9 +192,32 @@ const PANEL_NOTES: Record<string, { empty: string; zero?: string }> = {
     empty: "no clip ratio logged",
     zero: "0 at every step: with one update per rollout (num_iterations = 1) the policy ratio is 1, nothing is clipped",
   },
-  learning_rate: { empty: "no learning rate logged" },
-  entropy: { empty: "no entropy logged" },
 };
+
+/**
+ * The y axis of a panel showing `key` (values of one or more series), and the note it needs: an empty panel
+ * says why and hides its ticks; a flat one gets an axis around its value; an always-zero clip ratio says why.
+ * `axis` names the panel's axes ("" for the first, "2", …).
+ */
+export function panelAxis(
+  key: string,
+  title: string,
+  values: ReadonlyArray<number | null>,
+  axis: string,
+): { axis: Record<string, unknown>; note: Record<string, unknown> | null } {
+  const out: Record<string, unknown> = { title };
+  if (key === "learning_rate") out.exponentformat = "e";
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  const notes = PANEL_NOTES[key];
+  if (finite.length === 0) {
+    Object.assign(out, { range: [0, 1], showticklabels: false, zeroline: false });
+    return { axis: out, note: panelNote(notes?.empty ?? `no ${title} logged`, axis) };
+  }
+  const range = constantRange(values, { nonNegative: key !== "entropy" && key !== "kl" && key !== "reward" });
+  if (range) out.range = range;
+  const zero = notes?.zero && finite.every((v) => v === 0);
+  return { axis: out, note: zero ? panelNote(notes.zero!, axis) : null };
+}
 
 /**
  * KL, clip ratio, learning rate and entropy, in four stacked panels. A flat series gets an axis around its
@@ -216,26 +242,11 @@ export function trainingFigure(rows: MetricsRow[], opts: { updates?: UpdateMarke
     xaxis: { title: "step" },
     shapes: markers.shapes,
   };
-  // the grid's panel domains, top to bottom (plotly's default for 4 rows with ygap 0.25)
-  const h = 1 / (4 + 3 * 0.25);
   panels.forEach(([key, name], i) => {
-    const values = series(rows, key).y;
-    const axis: Record<string, unknown> = { title: name };
-    if (key === "learning_rate") axis.exponentformat = "e";
-    const finite = values.filter((v) => v !== null);
-    const note = PANEL_NOTES[key];
-    const top = 1 - i * h * 1.25;
-    const domain: [number, number] = [top - h, top];
-    if (finite.length === 0) {
-      axis.range = [0, 1];
-      axis.showticklabels = false;
-      if (note) annotations.push(panelNote(note.empty, domain));
-    } else {
-      const range = constantRange(values, { nonNegative: key !== "entropy" && key !== "kl" });
-      if (range) axis.range = range;
-      if (note?.zero && finite.every((v) => v === 0)) annotations.push(panelNote(note.zero, domain));
-    }
-    layout[i === 0 ? "yaxis" : `yaxis${i + 1}`] = axis;
+    const sfx = i === 0 ? "" : String(i + 1);
+    const { axis, note } = panelAxis(key, name, series(rows, key).y, sfx);
+    layout[`yaxis${sfx}`] = axis;
+    if (note) annotations.push(note);
   });
   layout.annotations = annotations;
   return { data, layout };

@@ -10,7 +10,7 @@ import { basename, join } from "node:path";
 import * as aq from "arquero";
 import { latestCheckpoint } from "../grpo/checkpoint";
 import { pairedDelta } from "../quickstart/eval";
-import type { MetricsRow } from "./charts";
+import { type MetricsRow, panelAxis } from "./charts";
 import { display, escapeHtml } from "./display";
 import { displayMarkdown, showTable } from "./notebook";
 import { type Figure, showFigure } from "./plotly";
@@ -221,12 +221,18 @@ export function comparisonFigure(runs: readonly LoadedRun[]): Figure {
     grid: { rows: 2, columns: 2, pattern: "independent" },
     legend: { orientation: "h", y: -0.12 },
   };
+  const annotations: Array<Record<string, unknown>> = [];
   panels.forEach(([key, name], p) => {
     const sfx = p === 0 ? "" : String(p + 1);
     layout[`xaxis${sfx}`] = { title: "step" };
-    const allNull = runs.every((run) => run.metrics.every((row) => typeof row[key] !== "number"));
-    layout[`yaxis${sfx}`] = { title: name, ...(allNull ? { range: [0, 1] } : {}) };
+    const values = data
+      .filter((t) => t.yaxis === (p === 0 ? "y" : `y${p + 1}`))
+      .flatMap((t) => t.y as Array<number | null>);
+    const { axis, note } = panelAxis(key, name, values, sfx);
+    layout[`yaxis${sfx}`] = axis;
+    if (note) annotations.push(note);
   });
+  layout.annotations = annotations;
   return { data, layout };
 }
 

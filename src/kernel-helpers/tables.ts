@@ -74,7 +74,7 @@ export const TABLE_STYLE =
   ".open-rs-table th{background:#f3f3f3;white-space:normal;max-width:11em}" +
   ".open-rs-table td:first-child,.open-rs-table th:first-child{text-align:left}" +
   ".open-rs-table .sortable th{cursor:pointer}" +
-  ".open-rs-chat{text-align:left;min-width:18em;max-width:46em}" +
+  ".open-rs-table td.open-rs-chat{text-align:left;min-width:18em;max-width:46em}" +
   ".open-rs-chat .turn{margin:0 0 4px;white-space:pre-wrap;word-break:break-word}" +
   ".open-rs-chat .role{display:inline-block;font-size:10.5px;font-weight:600;text-transform:uppercase;" +
   "letter-spacing:.04em;padding:0 5px;margin-right:6px;border-radius:3px;background:#e8eef7;color:#24476b}" +

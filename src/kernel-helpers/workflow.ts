@@ -229,11 +229,13 @@ export function passAtOneEntries(evals: readonly ModelEval[], sets: readonly Eva
 /** "Δ = +3.1 ± 1.2 points, a gain beyond noise" for one paired difference (fractions in, points out). */
 export function describeDelta(d: { delta: number; stderr: number }): string {
   const verdict =
-    Math.abs(d.delta) < 2 * d.stderr
-      ? "within noise (|Δ| < 2 stderr)"
-      : d.delta > 0
-        ? "a gain beyond noise"
-        : "a loss beyond noise";
+    d.delta === 0
+      ? "no difference"
+      : Math.abs(d.delta) < 2 * d.stderr
+        ? "within noise (|Δ| < 2 stderr)"
+        : d.delta > 0
+          ? "a gain beyond noise"
+          : "a loss beyond noise";
   const sign = d.delta >= 0 ? "+" : "−";
   return `paired Δ = ${sign}${Math.abs(100 * d.delta).toFixed(1)} ± ${(100 * d.stderr).toFixed(1)} points, ${verdict}`;
 }

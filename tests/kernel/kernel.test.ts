@@ -5,11 +5,14 @@
  * earlier cells; every cell gets its execution count through `execute_input`. About 10 s.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { executeCells } from "../../scripts/nb/execute";
 import { type JupyterMessage, KernelClient } from "../../scripts/nb/kernel-client";
 import type { CodeCell, Notebook } from "../../scripts/nb/nbformat";
-import { KERNEL_SPEC_DIR, REPO_ROOT } from "../../scripts/run-notebooks";
+import { installKernel, KERNEL_SPEC_DIR, REPO_ROOT } from "../../scripts/run-notebooks";
 
 const cell = (source: string): CodeCell => ({
   cell_type: "code",
@@ -107,5 +110,52 @@ describe("the open-rs kernel (tslab with the repo's patches)", () => {
       /^Cell In\[\d+\], line 2:7 - Type 'number' is not assignable to type 'string'\.$/,
     );
     assert.equal(err.traceback[2], "          ^");
+  });
+
+  it("survives an exception nobody caught, even with a listener that re-throws it (as tfjs-wasm's does)", async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const run = await executeCells(
+      client,
+      notebook(
+        [
+          "process.on('uncaughtException', (e) => { throw e; }); // what Emscripten's runtime installs",
+          "setTimeout(() => { throw new Error('background boom'); }, 10);",
+          "await new Promise((r) => setTimeout(r, 200));",
+        ].join("\n"),
+        "console.log('alive');",
+        // the compiler host watches no directories (their events crashed tslab's single rebuild timer)
+        "const ts = require('@tslab/typescript-for-tslab');\nconsole.log(typeof ts.sys.watchDirectory('.', () => {}).close);",
+      ),
+    );
+    assert.equal(run.failure, null, run.failure?.message);
+    const [first, second, third] = run.nb.cells as CodeCell[];
+    const stderr = first.outputs.filter((o) => o.output_type === "stream" && o.name === "stderr");
+    assert.match(JSON.stringify(stderr), /UncaughtException: Error: background boom/);
+    assert.deepEqual(second.outputs, [{ output_type: "stream", name: "stdout", text: "alive\n" }]);
+    assert.deepEqual(third.outputs, [{ output_type: "stream", name: "stdout", text: "function\n" }]);
+  });
+});
+
+describe("install-kernel (for VS Code and frontends that do not read JUPYTER_PATH)", () => {
+  it("writes a spec that starts the repo's kernel from any folder", async () => {
+    const data = mkdtempSync(join(tmpdir(), "open-rs-jupyter-data-"));
+    const spec = installKernel(data);
+    assert.equal(spec, join(data, "kernels", "open-rs-ts", "kernel.json"));
+    const client = await KernelClient.start({ specDir: dirname(spec), cwd: tmpdir() });
+    try {
+      const run = await executeCells(
+        client,
+        notebook(
+          'import { escapeHtml } from "./src/kernel-helpers/display";\nconsole.log(escapeHtml("<b>"));',
+        ),
+      );
+      assert.equal(run.failure, null, run.failure?.message);
+      assert.deepEqual((run.nb.cells[0] as CodeCell).outputs, [
+        { output_type: "stream", name: "stdout", text: "&lt;b&gt;\n" },
+      ]);
+    } finally {
+      await client.shutdown();
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });
