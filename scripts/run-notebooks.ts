@@ -1,9 +1,11 @@
 /**
  * Run the notebooks headless, with no Python: `npm start` (the quickstart into reports/00-quickstart.html),
  * `npm run reports` (every notebook into reports/), `npm run reports:docs` (the rendered miniature reports
- * committed under docs/reports/), and `npm run notebook` (the Jupyter UI, which does need Jupyter).
+ * committed under docs/reports/; `-- --from-reports` copies what reports/ already holds), and
+ * `npm run notebook` (the Jupyter UI, which does need Jupyter).
  *
- *   tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs | render FILE.ipynb ... | open | install-kernel
+ *   tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs [--from-reports] | render FILE.ipynb ... |
+ *                                open | install-kernel
  *
  * Notebooks run on the repo's kernel (jupyter/kernels/open-rs: tslab with scripts/kernel's patches), driven
  * by a Jupyter client written in Node (scripts/nb/kernel-client.ts, zeromq). Each run writes the executed
@@ -342,23 +344,21 @@ function openUi(): number {
 }
 
 /**
- * The committed miniature reports: execute every notebook (the miniature, default sizes unless OPEN_RS_NB_*
- * says otherwise) into reports/, then copy each into docs/reports/: the notebook without the inlined plotly.js
- * (GitHub shows its static images) and the HTML with plotly.js taken from node_modules (static images where
- * that is absent). Returns the exit code.
+ * The committed miniature reports: execute every notebook into reports/ (the notebooks' own sizes unless
+ * OPEN_RS_NB_* says otherwise; `fromReports` skips this and uses what reports/ holds), then copy each executed
+ * notebook, lightened (scripts/nb/lean.ts), into docs/reports/ with a README saying which settings ran.
+ * Returns the exit code.
  */
-async function renderDocs(opts: ExecuteOptions): Promise<number> {
+async function renderDocs(opts: ExecuteOptions, fromReports = false): Promise<number> {
   const outDir = path.resolve(opts.outDir ?? process.env.OPEN_RS_NB_OUT ?? path.join(REPO_ROOT, "reports"));
-  const runs = await executeNotebooks(listNotebooks(), { ...opts, outDir });
+  const names = listNotebooks();
+  const ok = fromReports
+    ? names.filter((n) => existsSync(path.join(outDir, `${n}.ipynb`)))
+    : (await executeNotebooks(names, { ...opts, outDir })).filter((r) => r.ok).map((r) => r.name);
   mkdirSync(DOCS_REPORTS_DIR, { recursive: true });
-  const plotly = {
-    src: path.relative(DOCS_REPORTS_DIR, require.resolve("plotly.js-basic-dist-min/plotly-basic.min.js")),
-  };
-  for (const r of runs) {
-    if (!r.ok) continue;
-    const nb = readNotebook(r.ipynb);
-    writeNotebook(path.join(DOCS_REPORTS_DIR, `${r.name}.ipynb`), leanNotebook(nb));
-    writeFileSync(path.join(DOCS_REPORTS_DIR, `${r.name}.html`), notebookToHtml(nb, { plotly }));
+  for (const name of ok) {
+    const nb = readNotebook(path.join(outDir, `${name}.ipynb`));
+    writeNotebook(path.join(DOCS_REPORTS_DIR, `${name}.ipynb`), leanNotebook(nb));
   }
   const settings = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -367,7 +367,8 @@ async function renderDocs(opts: ExecuteOptions): Promise<number> {
     ),
   );
   writeFileSync(path.join(DOCS_REPORTS_DIR, "README.md"), docsReportsReadme(settings));
-  return runs.every((r) => r.ok) ? 0 : 1;
+  process.stderr.write(`docs/reports: ${ok.length} of ${names.length} notebooks copied\n`);
+  return ok.length === names.length ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -384,7 +385,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  if (cmd === "docs") return renderDocs(opts);
+  if (cmd === "docs") return renderDocs(opts, flags.includes("--from-reports"));
   if (cmd === "install-kernel") {
     process.stderr.write(
       `kernel spec written: ${installKernel()}\n(VS Code and Jupyter list it as "open-rs-ts (TypeScript, tslab)")\n`,
@@ -407,6 +408,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // a kernel must not outlive the runner (Ctrl-C, kill): it would keep its CPU and ports
+  process.on("exit", () => KernelClient.killAll());
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      process.stderr.write(`\nrun-notebooks: ${sig}, stopping the kernel\n`);
+      KernelClient.killAll();
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {

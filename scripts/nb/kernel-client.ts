@@ -109,6 +109,18 @@ export interface StartOptions {
  * goes to the `onIopub` listeners. If the kernel process exits, pending requests reject with its last output.
  */
 export class KernelClient {
+  /** Kernels started and not yet shut down (killed if this process is interrupted, see {@link killAll}). */
+  private static readonly live = new Set<KernelClient>();
+
+  /** Kill every kernel this process started and did not shut down (on Ctrl-C, or exit). */
+  static killAll(): void {
+    for (const k of KernelClient.live) {
+      k.closed = true;
+      if (k.process.exitCode === null && k.process.signalCode === null) k.process.kill("SIGKILL");
+    }
+    KernelClient.live.clear();
+  }
+
   readonly session = randomUUID();
   private readonly shell = new zmq.Dealer({ routingId: `open-rs-${randomBytes(6).toString("hex")}` });
   private readonly control = new zmq.Dealer({ routingId: `open-rs-${randomBytes(6).toString("hex")}` });
@@ -158,7 +170,13 @@ export class KernelClient {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const client = new KernelClient(conn, connFile, child);
-    await client.connect(opts.startTimeoutMs ?? 60_000);
+    KernelClient.live.add(client);
+    try {
+      await client.connect(opts.startTimeoutMs ?? 60_000);
+    } catch (e) {
+      await client.shutdown(0);
+      throw e;
+    }
     return client;
   }
 
@@ -314,6 +332,8 @@ export class KernelClient {
       clearTimeout(timer);
     }
     this.closed = true;
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill("SIGKILL");
+    KernelClient.live.delete(this);
     for (const s of [this.shell, this.control, this.iopub]) s.close();
     rmSync(this.connFile, { force: true });
   }

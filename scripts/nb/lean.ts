@@ -1,12 +1,13 @@
 /**
  * A lighter copy of an executed notebook for committing: outputs that only carry the inlined plotly.js bundle
- * (≈1.2 MB each) keep their text/plain only. Charts keep their plotly JSON and their static image, which is
- * what GitHub and nbviewer show; Jupyter redraws them interactively once `plotlyInit()` runs again.
+ * (≈1.2 MB each) keep their text/plain only, and charts keep their plotly JSON and their static PNG but not
+ * their HTML (which holds the same PNG again, as a fallback). With no HTML to prefer, GitHub and nbviewer show
+ * the PNG; JupyterLab and VS Code draw the plotly JSON.
  */
 import { PLOTLY_BUNDLE_MARK } from "../../src/kernel-helpers/plotly";
 import { joinText, type Notebook } from "./nbformat";
 
-/** `nb` without the inlined plotly.js bundle (a copy; the input is unchanged). */
+/** `nb` without the inlined plotly.js bundle and the charts' HTML (a copy; the input is unchanged). */
 export function leanNotebook(nb: Notebook): Notebook {
   const out: Notebook = structuredClone(nb);
   for (const c of out.cells) {
@@ -17,6 +18,9 @@ export function leanNotebook(nb: Notebook): Notebook {
       if (html !== undefined && joinText(html).includes(PLOTLY_BUNDLE_MARK)) {
         const { "text/html": _dropped, ...rest } = o.data;
         o.data = { ...rest, "text/plain": "<plotly.js loaded (not kept in this copy)>" };
+      } else if (html !== undefined && o.data["application/vnd.plotly.v1+json"] && o.data["image/png"]) {
+        const { "text/html": _html, ...rest } = o.data;
+        o.data = rest;
       }
     }
   }
@@ -39,11 +43,10 @@ What the notebooks in [../../notebooks](../../notebooks) print and draw when the
 Regenerate them with \`npm run reports:docs\` (it executes every notebook, as \`npm run reports\` does, and
 copies the results here).
 
-- \`NN-name.ipynb\`: the executed notebook. GitHub shows it with every chart as a static image. It does not
-  carry the 1.2 MB plotly.js bundle; Jupyter redraws the charts interactively once \`plotlyInit()\` runs.
-- \`NN-name.html\`: the same as a web page. It loads plotly.js from \`node_modules\` (after \`npm ci\`) for
-  interactive charts, and shows the static images without it. \`npm run reports\` writes fully
-  self-contained pages (≤ 1.5 MB) into \`reports/\` instead.
+Each \`NN-name.ipynb\` is the executed notebook, lightened for the repository (about 0.5 MB each): every chart
+is a static PNG beside its plotly JSON (GitHub and nbviewer show the PNG, JupyterLab and VS Code draw the
+JSON interactively), and the 1.2 MB plotly.js bundle is left out. For interactive web pages, run
+\`npm run reports\`: it writes self-contained HTML reports (≤ 1.5 MB each) into \`reports/\`.
 
 The numbers come from one run on a 2-core CPU; see the README's "The miniature, measured" for what
 repeated seeds give.

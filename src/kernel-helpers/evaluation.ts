@@ -18,7 +18,7 @@ import { Qwen2ForCausalLM } from "../model/qwen2";
 import { tinySplits } from "../quickstart/recipe";
 import { generate } from "../sampler/generate";
 import { HfTokenizer } from "../tokenizer/tokenizer";
-import { displayMarkdown } from "./notebook";
+import { displayMarkdown, envChoice } from "./notebook";
 import { notebookEnv, type Scale } from "./params";
 import { ProgressBar } from "./progress";
 import type { PassAtOneEntry, ReportedValues } from "./tables";
@@ -63,11 +63,7 @@ export function evaluationParams(spec: {
   paper: EvaluationScale;
 }): EvaluationParams {
   const env = notebookEnv();
-  const raw = process.env.OPEN_RS_NB_SCALE;
-  const scale: Scale = raw === "paper" || raw === "mini" ? raw : (spec.scale ?? "mini");
-  if (raw && raw !== "paper" && raw !== "mini") {
-    throw new Error(`OPEN_RS_NB_SCALE=${JSON.stringify(raw)}: use one of mini, paper`);
-  }
+  const scale = envChoice("OPEN_RS_NB_SCALE", ["mini", "paper"] as const, spec.scale ?? "mini");
   const s = spec[scale];
   const models = s.models.map(([l, d], i): [string, string] => [l, i === 0 && env.model ? env.model : d]);
   const p: EvaluationParams = {

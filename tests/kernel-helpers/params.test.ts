@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { evaluationParams, OPEN_RS_MODELS } from "../../src/kernel-helpers/evaluation";
 import { applyNotebookOverrides, notebookEnv, notebookParams } from "../../src/kernel-helpers/params";
 
 const ROOT = resolve(__dirname, "../..");
@@ -119,6 +120,53 @@ describe("notebook parameters", () => {
       assert.equal(shipped.data, "open-rs");
     } finally {
       delete process.env.OPEN_RS_NB_SCALE;
+      console.log = log;
+    }
+  });
+
+  it("04's parameters: the scale's preset, then the environment (problems, samples, tokens, model)", () => {
+    const log = console.log;
+    console.log = () => {};
+    const saved = { ...process.env };
+    try {
+      const spec = {
+        mini: {
+          models: [["tiny", "data/models/tiny-r1"]] as Array<[string, string]>,
+          runs: ["00-quickstart"],
+          syntheticProblems: 40,
+          realProblems: 4,
+          avgN: 4,
+          maxNewTokens: 160,
+        },
+        paper: {
+          models: OPEN_RS_MODELS,
+          syntheticProblems: 300,
+          realProblems: Number.POSITIVE_INFINITY,
+          avgN: 16,
+          maxNewTokens: 32768,
+        },
+      };
+      Object.assign(process.env, {
+        OPEN_RS_NB_EVAL_PROBLEMS: "2",
+        OPEN_RS_NB_EVAL_SAMPLES: "3",
+        OPEN_RS_NB_MODEL: "m",
+        OPEN_RS_NB_RUNS: "/r",
+      });
+      const p = evaluationParams(spec);
+      assert.deepEqual(
+        [p.scale, p.models, p.runs, p.runsDir, p.syntheticProblems, p.realProblems, p.avgN, p.maxNewTokens],
+        ["mini", [["tiny", "m"]], ["00-quickstart"], "/r", 2, 2, 3, 160],
+      );
+      process.env.OPEN_RS_NB_SCALE = "paper";
+      delete process.env.OPEN_RS_NB_EVAL_PROBLEMS;
+      const q = evaluationParams(spec);
+      assert.equal(q.models.length, 4);
+      assert.equal(q.realProblems, Number.POSITIVE_INFINITY);
+      process.env.OPEN_RS_NB_SCALE = "huge";
+      assert.throws(() => evaluationParams(spec), /OPEN_RS_NB_SCALE="huge": use one of mini, paper/);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
       console.log = log;
     }
   });

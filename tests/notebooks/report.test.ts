@@ -62,13 +62,22 @@ describe("HTML reports", () => {
     assert.ok(!linked.includes("window.Plotly = Plotly"));
   });
 
-  it("render terminal text as a frontend does, and lean copies leave the bundle out", () => {
+  it("render terminal text as a frontend does, and lean copies leave the bundle and the charts' HTML out", () => {
     assert.equal(terminalText("a 10%\r a 50%\r a 100%\nnext\u001b[31m red\u001b[0m"), " a 100%\nnext red");
-    const full = nb([code([bundleOut(), chartOut("c3")])]);
+    const withPng = chartOut("c3");
+    withPng.data["image/png"] = "iVBORw0KGgo=";
+    const full = nb([code([bundleOut(), withPng, chartOut("c4")])]);
     const lean = leanNotebook(full);
-    const [b, c] = (lean.cells[0] as ReturnType<typeof code>).outputs;
+    const [b, c, d] = (lean.cells[0] as ReturnType<typeof code>).outputs;
     assert.deepEqual(Object.keys(b.data), ["text/plain"]);
-    assert.ok(c.data["application/vnd.plotly.v1+json"]);
+    // a chart with its static image: JSON + PNG, no HTML (GitHub then shows the PNG)
+    assert.deepEqual(Object.keys(c.data).sort(), [
+      "application/vnd.plotly.v1+json",
+      "image/png",
+      "text/plain",
+    ]);
+    // without an image, its HTML stays (the only thing a plain viewer could draw)
+    assert.ok(d.data["text/html"]);
     assert.ok(serializeNotebook(lean).length < 20_000);
     assert.ok(serializeNotebook(full).length > 1e6, "the input is left as it was");
   });
