@@ -120,12 +120,15 @@ export function constantRange(values: ReadonlyArray<number | null>, opts: { nonN
   return [lo - pad, lo + pad];
 }
 
-/** A note in the middle of one panel (`axis`: "" for the first, "2", "3", …), e.g. why the panel is empty. */
-function panelNote(text: string, axis: string) {
+/**
+ * A note in the middle of one panel, e.g. why the panel is empty: `x` and `y` name the panel's axes ("" for
+ * the first, "2", "3", …; stacked panels share one x axis).
+ */
+function panelNote(text: string, x: string, y: string) {
   return {
     text,
-    xref: `x${axis} domain`,
-    yref: `y${axis} domain`,
+    xref: `x${x} domain`,
+    yref: `y${y} domain`,
     x: 0.5,
     y: 0.5,
     showarrow: false,
@@ -187,23 +190,23 @@ export function lengthFigure(
 
 /** Why a training panel can be empty or flat, for the note drawn in it. */
 const PANEL_NOTES: Record<string, { empty: string; zero?: string }> = {
-  kl: { empty: "no KL logged: β = 0, so there is no reference model (TRL's default)" },
+  kl: { empty: "no KL logged: β = 0,<br>so there is no reference model (TRL's default)" },
   "clip_ratio/region_mean": {
     empty: "no clip ratio logged",
-    zero: "0 at every step: with one update per rollout (num_iterations = 1) the policy ratio is 1, nothing is clipped",
+    zero: "0 at every step: one update per rollout (num_iterations = 1),<br>so the policy ratio is 1 and nothing is clipped",
   },
 };
 
 /**
  * The y axis of a panel showing `key` (values of one or more series), and the note it needs: an empty panel
  * says why and hides its ticks; a flat one gets an axis around its value; an always-zero clip ratio says why.
- * `axis` names the panel's axes ("" for the first, "2", …).
+ * `axes` names the panel's x and y axes ("" for the first, "2", …).
  */
 export function panelAxis(
   key: string,
   title: string,
   values: ReadonlyArray<number | null>,
-  axis: string,
+  axes: { x: string; y: string },
 ): { axis: Record<string, unknown>; note: Record<string, unknown> | null } {
   const out: Record<string, unknown> = { title };
   if (key === "learning_rate") out.exponentformat = "e";
@@ -211,12 +214,12 @@ export function panelAxis(
   const notes = PANEL_NOTES[key];
   if (finite.length === 0) {
     Object.assign(out, { range: [0, 1], showticklabels: false, zeroline: false });
-    return { axis: out, note: panelNote(notes?.empty ?? `no ${title} logged`, axis) };
+    return { axis: out, note: panelNote(notes?.empty ?? `no ${title} logged`, axes.x, axes.y) };
   }
   const range = constantRange(values, { nonNegative: key !== "entropy" && key !== "kl" && key !== "reward" });
   if (range) out.range = range;
   const zero = notes?.zero && finite.every((v) => v === 0);
-  return { axis: out, note: zero ? panelNote(notes.zero!, axis) : null };
+  return { axis: out, note: zero ? panelNote(notes.zero!, axes.x, axes.y) : null };
 }
 
 /**
@@ -244,7 +247,7 @@ export function trainingFigure(rows: MetricsRow[], opts: { updates?: UpdateMarke
   };
   panels.forEach(([key, name], i) => {
     const sfx = i === 0 ? "" : String(i + 1);
-    const { axis, note } = panelAxis(key, name, series(rows, key).y, sfx);
+    const { axis, note } = panelAxis(key, name, series(rows, key).y, { x: "", y: sfx });
     layout[`yaxis${sfx}`] = axis;
     if (note) annotations.push(note);
   });

@@ -228,7 +228,7 @@ export function comparisonFigure(runs: readonly LoadedRun[]): Figure {
     const values = data
       .filter((t) => t.yaxis === (p === 0 ? "y" : `y${p + 1}`))
       .flatMap((t) => t.y as Array<number | null>);
-    const { axis, note } = panelAxis(key, name, values, sfx);
+    const { axis, note } = panelAxis(key, name, values, { x: sfx, y: sfx });
     layout[`yaxis${sfx}`] = axis;
     if (note) annotations.push(note);
   });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { notebookToHtml, terminalText } from "../../scripts/nb/html";
 import { leanNotebook } from "../../scripts/nb/lean";
@@ -108,5 +110,35 @@ describe("HTML reports", () => {
     assert.deepEqual(back.cells[1].outputs[1].data["text/html"], ["<b>1</b>\n", "<i>2</i>"]);
     assert.deepEqual(back.cells[1].outputs[1].data["application/json"], { a: 1 });
     assert.match(text, /^\{\n "cells": \[/);
+  });
+});
+
+describe("docs/reports (the committed miniature reports)", () => {
+  const dir = join(__dirname, "../../docs/reports");
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ipynb")) : [];
+
+  it("holds every notebook, lightened: each chart a PNG beside its plotly JSON, no plotly.js bundle", {
+    skip: files.length ? false : "docs/reports has not been generated (npm run reports:docs)",
+  }, () => {
+    assert.deepEqual(
+      files,
+      readdirSync(join(__dirname, "../../notebooks")).filter((f) => /^\d\d-.*\.ipynb$/.test(f)),
+    );
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), "utf8");
+      assert.ok(text.length < 1_000_000, `${f}: ${text.length} bytes`);
+      assert.ok(!text.includes("window.Plotly = Plotly"), `${f} carries plotly.js`);
+      const nb = JSON.parse(text) as Notebook;
+      for (const c of nb.cells) {
+        if (c.cell_type !== "code") continue;
+        assert.notEqual(c.execution_count, null, `${f}: a cell without its count`);
+        for (const o of c.outputs) {
+          if (o.output_type === "error") assert.fail(`${f}: an error output`);
+          if (o.output_type !== "display_data" || !o.data["application/vnd.plotly.v1+json"]) continue;
+          assert.ok(o.data["image/png"], `${f}: a chart without its PNG`);
+          assert.equal(o.data["text/html"], undefined, `${f}: a chart's HTML would hide its PNG on GitHub`);
+        }
+      }
+    }
   });
 });
