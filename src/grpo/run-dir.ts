@@ -27,13 +27,15 @@ export interface RunRecord {
 
 const RUN_FILE = "run.json";
 const LOCK_FILE = ".run.lock";
-/** Names in an output_dir that belong to a run (what overwrite deletes). */
+/** Names in an output_dir that belong to a run (what overwrite deletes): its outputs, and evals written beside it. */
 const OWNED = [
   /^metrics\.jsonl$/,
   /^completions\.jsonl$/,
   /^run\.json$/,
   /^checkpoint-\d+$/,
   /^\.checkpoint-\d+\./,
+  /^eval-.+\.jsonl$/,
+  /^summary\.json$/,
 ];
 
 const active = processState("active-run-dirs", () => new Map<string, string>());
@@ -93,6 +95,24 @@ function describeRun(dir: string, files: string[]): string {
     files.includes("metrics.jsonl") ? "metrics.jsonl" : null,
   ].filter(Boolean);
   return parts.join("; ");
+}
+
+/**
+ * Delete the run files in `dir` (what `overwrite_output_dir` deletes) so that a fresh run may use it; refuses a
+ * directory whose run is still active. Returns how many entries were removed.
+ */
+export function clearRunDir(dirIn: string): number {
+  const dir = resolve(dirIn);
+  const owner = active.get(dir);
+  if (owner) {
+    throw new Error(
+      `output_dir ${dirIn} is in use by run ${owner}, still active in this process; stop it first`,
+    );
+  }
+  const files = runFilesIn(dir);
+  for (const f of files) rmSync(join(dir, f), { recursive: true, force: true });
+  rmSync(join(dir, LOCK_FILE), { force: true });
+  return files.length;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { display, escapeHtml } from "./display";
-import type { CompletionRecord } from "./tables";
+import { type CompletionRecord, MISSING, TABLE_STYLE } from "./tables";
 
 /**
  * A number from the environment (what `scripts/run-notebooks.ts` and the tests use to shrink a run), else
@@ -40,15 +40,15 @@ export interface HtmlTable {
   toMarkdown(opts?: Record<string, unknown>): string;
 }
 
-const TABLE_CSS =
-  "<style>.open-rs-data table{border-collapse:collapse;font:13px system-ui,sans-serif}" +
-  ".open-rs-data th,.open-rs-data td{border:1px solid #ddd;padding:3px 8px}.open-rs-data th{background:#f3f3f3}</style>";
-
-/** Show an arquero table with an optional caption (at most `limit` rows, default 50). */
+/**
+ * Show an arquero table with an optional caption (at most `limit` rows, default 50): it fits the page (wraps,
+ * or scrolls in its own box), and a missing value (null, undefined) reads "—".
+ */
 export function showTable(table: HtmlTable, caption?: string, limit = 50): void {
   const cap = caption ? `<p><b>${escapeHtml(caption)}</b></p>` : "";
+  const html = table.toHTML({ limit, null: () => MISSING });
   display({
-    "text/html": `${TABLE_CSS}<div class="open-rs-data">${cap}${table.toHTML({ limit })}</div>`,
+    "text/html": `${TABLE_STYLE}<div class="open-rs-table open-rs-data">${cap}${html}</div>`,
     "text/plain": table.toMarkdown({ limit }),
   });
 }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { lengthFigure, rewardFigure, rollingMean, trainingFigure } from "../../src/kernel-helpers/charts";
+import {
+  constantRange,
+  lengthFigure,
+  rewardFigure,
+  rollingMean,
+  trainingFigure,
+} from "../../src/kernel-helpers/charts";
 
 const rows = [
   { step: 1, reward: 0.2, "rewards/format_reward/mean": 0.5, "rewards/accuracy_reward/mean": 0.1, kl: 0 },
@@ -52,5 +58,73 @@ describe("charts", () => {
     ]);
     assert.deepEqual(fig.data[0].y, [null, 0.5]);
     assert.equal(fig.data.length, 4);
+  });
+
+  it("a constant series gets an axis around its value: LR 1e-4 is not drawn at 0", () => {
+    // ±50% around 1e-4 (equal up to float rounding: 1e-4 + 5e-5 is 1.5000000000000001e-4)
+    const close = (r: number[] | undefined, want: number[]) =>
+      assert.ok(
+        r?.every((v, i) => Math.abs(v - want[i]) < 1e-18),
+        String(r),
+      );
+    close(constantRange([1e-4, 1e-4, null]), [5e-5, 1.5e-4]);
+    assert.deepEqual(constantRange([0, 0], { nonNegative: true }), [0, 1]);
+    assert.equal(constantRange([1, 2]), undefined);
+    assert.equal(constantRange([null]), undefined);
+    const fig = trainingFigure([
+      { step: 1, learning_rate: 1e-4, entropy: 0.5, "clip_ratio/region_mean": 0 },
+      { step: 2, learning_rate: 1e-4, entropy: 0.4, "clip_ratio/region_mean": 0 },
+    ]);
+    const layout = fig.layout as Record<
+      string,
+      { range?: number[]; exponentformat?: string; showticklabels?: boolean }
+    >;
+    close(layout.yaxis3.range, [5e-5, 1.5e-4]);
+    assert.equal(layout.yaxis3.exponentformat, "e");
+    assert.equal(layout.yaxis4.range, undefined, "entropy varies: plotly picks its range");
+    assert.deepEqual(layout.yaxis2.range, [0, 1]);
+  });
+
+  it("an empty panel says why (KL with β = 0), an always-zero clip ratio too", () => {
+    const fig = trainingFigure([
+      { step: 1, learning_rate: 1e-4, "clip_ratio/region_mean": 0 },
+      { step: 2, learning_rate: 1e-4, "clip_ratio/region_mean": 0 },
+    ]);
+    const layout = fig.layout as {
+      annotations: Array<{ text: string; yref: string }>;
+      yaxis: { showticklabels: boolean };
+    };
+    const notes = layout.annotations.map((a) => a.text);
+    assert.ok(
+      notes.some((t) => /no KL logged: β = 0/.test(t)),
+      notes.join(" | "),
+    );
+    assert.ok(
+      notes.some((t) => /num_iterations = 1/.test(t)),
+      notes.join(" | "),
+    );
+    assert.equal(layout.yaxis.showticklabels, false);
+    // the KL note sits in the top panel, the clip-ratio note in the second
+    assert.equal(layout.annotations.find((a) => /KL/.test(a.text))?.yref, "y domain");
+    assert.equal(layout.annotations.find((a) => /num_iterations/.test(a.text))?.yref, "y2 domain");
+    // with KL logged, no note
+    const withKl = trainingFigure([
+      { step: 1, kl: 0.01 },
+      { step: 2, kl: 0.02 },
+    ]);
+    assert.ok(
+      !(withKl.layout as { annotations: Array<{ text: string }> }).annotations.some((a) => /KL/.test(a.text)),
+    );
+  });
+
+  it("the clipped-ratio axis leaves room for its title beside its ticks", () => {
+    const layout = lengthFigure(rows).layout as {
+      margin: { r: number };
+      yaxis2: { title: { text: string; standoff: number }; automargin: boolean; tickformat: string };
+    };
+    assert.ok(layout.margin.r >= 70);
+    assert.equal(layout.yaxis2.automargin, true);
+    assert.ok(layout.yaxis2.title.standoff > 0);
+    assert.equal(layout.yaxis2.tickformat, ".0%");
   });
 });

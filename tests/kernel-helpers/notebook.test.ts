@@ -3,8 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { RecordingSink } from "../../src/kernel-helpers/display";
 import { completionRecord, envChoice, envNumber, readCompletions } from "../../src/kernel-helpers/notebook";
-import { figureBundle, normalizeTitles } from "../../src/kernel-helpers/plotly";
+import {
+  checkTraceTypes,
+  figureBundle,
+  normalizeTitles,
+  PLOTLY_BUNDLE_MARK,
+  plotlyInit,
+  resetPlotlyForTests,
+} from "../../src/kernel-helpers/plotly";
 
 describe("notebook parameters from the environment", () => {
   it("reads numbers and choices, falls back when unset, and names a bad variable", () => {
@@ -66,8 +74,8 @@ describe("plotly titles", () => {
     });
     assert.deepEqual(l, {
       title: { text: "Reward" },
-      xaxis: { title: { text: "step" } },
-      yaxis2: { title: { text: "t" } },
+      xaxis: { automargin: true, title: { text: "step" } },
+      yaxis2: { automargin: true, title: { text: "t" } },
       height: 3,
     });
     const b = figureBundle({ data: [], layout: { title: "Reward" } }, "d1");
@@ -75,5 +83,35 @@ describe("plotly titles", () => {
     assert.deepEqual((b["application/vnd.plotly.v1+json"] as { layout: { title: unknown } }).layout.title, {
       text: "Reward",
     });
+  });
+});
+
+describe("plotly in the notebook", () => {
+  it("plotlyInit() emits the bundle on every call (a re-run cell keeps it), marked for the HTML exporter", () => {
+    resetPlotlyForTests();
+    const sink = new RecordingSink();
+    plotlyInit({ sink });
+    plotlyInit({ sink });
+    assert.equal(sink.messages.length, 2);
+    for (const m of sink.messages) {
+      assert.equal(m.update, false);
+      assert.match(
+        String(m.bundle["text/html"]),
+        new RegExp(`^<script type="text/javascript" ${PLOTLY_BUNDLE_MARK}="1">`),
+      );
+    }
+    // the basic bundle (≈1.2 MB), not the full one (≈4.8 MB)
+    assert.ok(String(sink.messages[0].bundle["text/html"]).length < 1.5e6);
+  });
+
+  it("a chart draws once plotly is there, wherever the bundle sits in the page, and refuses other trace types", () => {
+    const html = String(figureBundle({ data: [{ type: "scatter", x: [1], y: [2] }] }, "d9")["text/html"]);
+    assert.match(html, /DOMContentLoaded/);
+    assert.match(html, /img\.open-rs-static/);
+    assert.throws(
+      () => checkTraceTypes({ data: [{ type: "heatmap" }] }),
+      /"heatmap" is not in plotly's basic bundle/,
+    );
+    checkTraceTypes({ data: [{ x: [1] }, { type: "bar" }, { type: "pie" }] });
   });
 });

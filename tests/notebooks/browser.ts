@@ -15,6 +15,8 @@ export interface RenderedPlot {
   /** Trace groups drawn in the SVG. */
   svgTraces: number;
   hasSvg: boolean;
+  /** Static fallback images still shown in the chart (0 once plotly.js drew it). */
+  fallbackImages: number;
 }
 
 /** What the page showed. */
@@ -70,6 +72,7 @@ export async function inspectReport(file: string, screenshot?: string): Promise<
           traces: gd.data?.length ?? 0,
           svgTraces: el.querySelectorAll(".cartesianlayer .trace").length,
           hasSvg: el.querySelector(".main-svg") !== null,
+          fallbackImages: el.querySelectorAll("img.open-rs-static").length,
         };
       }),
     );
