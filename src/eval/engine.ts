@@ -26,8 +26,10 @@ export interface EngineOutput {
 export interface GenerateCallOptions {
   /** Stop at the next decode step once aborted (unfinished sequences come back truncated). */
   signal?: AbortSignal;
-  /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob). */
-  onToken?: (row: number, token: number, logprob: number) => void;
+  /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob, top alternatives). */
+  onToken?: (row: number, token: number, logprob: number, top?: Array<[number, number]>) => void;
+  /** Most likely alternatives passed to `onToken` per step as `[id, log-prob]` (OpenAI `top_logprobs`). */
+  topLogprobs?: number;
 }
 
 /**
@@ -101,6 +103,7 @@ export function localEngine<M extends CausalLM>(
         microBatch: opts.microBatch,
         signal: call.signal,
         onToken: call.onToken,
+        topLogprobs: call.topLogprobs,
       });
       return res.completionIds.map((ids, i) => ({
         completionIds: ids,
