@@ -28,6 +28,8 @@ export interface GenerateCallOptions {
   signal?: AbortSignal;
   /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob, top alternatives). */
   onToken?: (row: number, token: number, logprob: number, top?: Array<[number, number]>) => void;
+  /** Let I/O in after every decode step (a server needs this to notice disconnects and answer /health). */
+  yieldEachStep?: boolean;
   /** Most likely alternatives passed to `onToken` per step as `[id, log-prob]` (OpenAI `top_logprobs`). */
   topLogprobs?: number;
 }
@@ -104,6 +106,7 @@ export function localEngine<M extends CausalLM>(
         signal: call.signal,
         onToken: call.onToken,
         topLogprobs: call.topLogprobs,
+        yieldEachStep: call.yieldEachStep,
       });
       return res.completionIds.map((ids, i) => ({
         completionIds: ids,

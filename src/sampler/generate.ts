@@ -103,6 +103,7 @@ async function generateBatch(
         opts.onToken?.(rows.offset + seq, tok, lp, top);
       });
       onStep();
+      if (opts.yieldEachStep) await new Promise<void>((r) => setImmediate(r));
       const keep = active.map((seq, j) => (done[seq] ? -1 : j)).filter((j) => j >= 0);
       if (step === opts.maxNewTokens - 1 || keep.length === 0 || opts.signal?.aborted) break;
       if (keep.length < active.length) session.keepRows(keep);

@@ -30,6 +30,11 @@ export interface GenerateOptions {
    * with `topLogprobs` > 0 the most likely `[id, log-prob]` pairs at that step.
    */
   onToken?: (row: number, token: number, logprob: number, top?: Array<[number, number]>) => void;
+  /**
+   * Await a macrotask (`setImmediate`) after every decode step, so that a server's sockets, timers and abort
+   * signals are handled during a long generation (tfjs reads resolve as microtasks, which never let I/O in).
+   */
+  yieldEachStep?: boolean;
   /** How many most likely alternatives `onToken` receives per step (OpenAI's `top_logprobs`). Default 0. */
   topLogprobs?: number;
   /**
