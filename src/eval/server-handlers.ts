@@ -137,7 +137,10 @@ async function generate(
           signal,
           topLogprobs: gen.logprobs ?? 0,
           done: () => trackers[k].stopped,
-          onToken: (token, logprob, top) => stream?.delta(k, trackers[k].push(token, logprob, top)),
+          onToken: (token, logprob, top) => {
+            const delta = trackers[k].push(token, logprob, top); // before `stream?.`: it must run either way
+            stream?.delta(k, delta);
+          },
         }),
       ),
     );
