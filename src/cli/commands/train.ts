@@ -4,31 +4,33 @@
  * stderr shows step, reward, length, KL and ETA; Ctrl-C writes a checkpoint at the next step boundary and
  * exits cleanly (a second Ctrl-C exits at once).
  */
-import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { type BackendName, initBackend } from "../../backend/select";
-import { loadRows } from "../../data/loader";
+import { BACKEND_NAMES, initBackend } from "../../backend/select";
 import { latestCheckpoint } from "../../grpo/checkpoint";
-import { loadGrpoConfig, parseOverrides } from "../../grpo/config-resolve";
+import { parseOverrides } from "../../grpo/config-resolve";
 import type { StepMetrics } from "../../grpo/metrics";
 import { train } from "../../grpo/run";
 import { ProgressBar } from "../../kernel-helpers/progress";
 import { Qwen2ForCausalLM } from "../../model/qwen2";
 import { HfTokenizer } from "../../tokenizer/tokenizer";
+import { enumFlag, parseFlags, runCommand, UsageError } from "../errors";
+import { checkBounds, loadTrainRecipe, loadTrainRows, resolveModel } from "../train-inputs";
 
 /** One line for the usage listing. */
 export const summary = "GRPO training from a YAML recipe (TRL/open-r1 keys), resumable, Ctrl-C checkpoints";
 
 const HELP = `Usage: open-rs train --config FILE.yaml [options]
 
-  --config FILE        YAML recipe with TRL/open-r1 keys (e.g. configs/open-rs-grpo.yaml)
+  --config FILE        YAML recipe with TRL/open-r1 keys (e.g. configs/open-rs-grpo.yaml); a quickstart or
+                       experiment file's quickstart: block is accepted (configs/quickstart.yaml)
   --set key=value      override one key (YAML value; repeatable), e.g. --set max_steps=20 --set beta=0
   --resume             continue from the newest checkpoint-<step> in output_dir
   --resume-from DIR    continue from this checkpoint directory
-  --model DIR          local HF model directory (default: model_name_or_path)
+  --model DIR          local HF model directory (default: model_name_or_path, else data/models/tiny-r1)
   --tokenizer DIR      tokenizer directory (default: the model directory)
-  --dataset SRC        JSONL/Parquet path or hub dataset id (default: dataset_name, split dataset_train_split)
-  --backend NAME       tfjs backend (default: the project's choice)
+  --dataset SRC        JSONL/Parquet path or hub dataset id (default: dataset_name, split dataset_train_split,
+                       else the synthetic curriculum's training rows)
+  --on-bad-row skip|fail   a dataset row without problem/answer: skip it with a warning (default) or stop
+  --backend NAME       tensorflow, wasm or cpu (default: the first that loads; see open-rs info)
 Outputs in output_dir: metrics.jsonl (TRL metric names), completions.jsonl (log_completions), checkpoint-<step>/.`;
 
 const OPTIONS = {
@@ -40,7 +42,8 @@ const OPTIONS = {
   tokenizer: { type: "string" },
   dataset: { type: "string" },
   backend: { type: "string" },
-  help: { type: "boolean" },
+  "on-bad-row": { type: "string" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 /** The progress line's info text: reward, mean length, KL. */
@@ -50,51 +53,60 @@ export function progressInfo(m: StepMetrics): string {
 }
 
 /** Parse argv, load everything, train; resolves to the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+export function run(argv: string[]): Promise<number> {
+  return runCommand("train", () => trainMain(argv));
+}
+
+async function trainMain(argv: string[]): Promise<number> {
+  const values = parseFlags(argv, OPTIONS);
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (!values.config) {
-    process.stderr.write(`open-rs train: --config is required\n\n${HELP}\n`);
-    return 2;
-  }
+  if (!values.config)
+    throw new UsageError("--config FILE.yaml is required, e.g. --config configs/quickstart.yaml");
+  if (values.resume && values["resume-from"])
+    throw new UsageError("give --resume or --resume-from DIR, not both");
+  return trainFromArgs({
+    ...values,
+    config: values.config,
+    backend: enumFlag("backend", values.backend, BACKEND_NAMES),
+    onBadRow: enumFlag("on-bad-row", values["on-bad-row"], ["skip", "fail"] as const),
+    overrides: setFlags(values.set ?? []),
+  });
+}
+
+/** `--set key=value` items; a malformed one is a usage error. */
+function setFlags(items: string[]): Record<string, unknown> {
   try {
-    return await trainFromArgs(values);
-  } catch (err) {
-    process.stderr.write(`\nopen-rs train: ${(err as Error).message}\n`);
-    return 1;
+    return parseOverrides(items);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 
 async function trainFromArgs(values: {
-  config?: string;
-  set?: string[];
+  config: string;
+  overrides: Record<string, unknown>;
   resume?: boolean;
   "resume-from"?: string;
   model?: string;
   tokenizer?: string;
   dataset?: string;
-  backend?: string;
+  backend?: (typeof BACKEND_NAMES)[number];
+  onBadRow?: "skip" | "fail";
 }): Promise<number> {
   const warn = (m: string) => process.stderr.write(`${m}\n`);
-  const { config } = loadGrpoConfig(values.config!, parseOverrides(values.set ?? []), { warn });
-  const modelDir = values.model ?? config.model_name_or_path;
-  if (!modelDir || !existsSync(modelDir)) {
-    throw new Error(
-      `model directory ${modelDir ?? "(none)"} not found; pass --model DIR or set model_name_or_path to a local HF directory`,
-    );
-  }
-  const dataSrc = values.dataset ?? config.dataset_name;
-  if (!dataSrc) throw new Error("no dataset: pass --dataset SRC or set dataset_name");
-  await initBackend(values.backend ? { backend: values.backend as BackendName } : {});
-  const model = await Qwen2ForCausalLM.fromPretrained(modelDir);
+  const recipe = loadTrainRecipe(values.config, values.overrides, warn);
+  const { config } = recipe;
+  const modelInfo = resolveModel(values.model, config, warn);
+  const backend = await initBackend(values.backend ? { backend: values.backend } : {});
+  checkBounds(config, modelInfo, backend.chosen);
+  const dataset = await loadTrainRows(values.dataset, recipe, { onBadRow: values.onBadRow, warn }, warn);
+  const modelDir = modelInfo.dir;
   const tokenizerDir = values.tokenizer ?? modelDir;
   const tokenizer = HfTokenizer.fromDir(tokenizerDir);
-  const dataset = await loadRows(
-    existsSync(dataSrc) ? dataSrc : { hub: dataSrc, split: config.dataset_train_split },
-  );
+  const model = await Qwen2ForCausalLM.fromPretrained(modelDir);
   const resumeFrom =
     values["resume-from"] ?? (values.resume ? latestCheckpoint(config.output_dir) : undefined);
   if (values.resume && !resumeFrom)
