@@ -234,11 +234,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write("usage: tsx scripts/run-notebooks.ts start | reports [NAME ...] | open\n");
     return 2;
   }
+  const known = listNotebooks();
+  const unknown = rest.filter((n) => !known.includes(n));
+  if (cmd === "reports" && unknown.length > 0) {
+    process.stderr.write(
+      `run-notebooks: unknown notebook ${unknown.join(", ")}; valid: ${known.join(", ")}\n`,
+    );
+    return 2;
+  }
   if (!hasNbconvert()) {
     process.stderr.write(`Jupyter is not installed, so the notebooks cannot run. ${INSTALL_HINT}\n`);
     return 1;
   }
-  const names = cmd === "start" ? ["00-quickstart"] : rest.length ? rest : listNotebooks();
+  const names = cmd === "start" ? ["00-quickstart"] : rest.length ? rest : known;
   const runs = await executeNotebooks(names);
   const failed = runs.filter((r) => !r.ok);
   if (cmd === "start" && failed.length === 0) {
