@@ -3,6 +3,7 @@
  * {@link ServerContext}; {@link ROUTES} maps method and path to them. A new endpoint is one handler and one
  * route (or `ServeOptions.routes`).
  */
+import { setMaxListeners } from "node:events";
 import type * as http from "node:http";
 import { deriveSeed } from "../util/rng";
 import type { EngineOutput, TextEngine } from "./engine";
@@ -100,6 +101,7 @@ export function generationHandler(kind: GenerationRequest["kind"]): Handler {
     const gen = parseGenerationRequest(kind, await readJson(req, ctx.body), ctx.validation);
     ctx.stats.requests++;
     const ac = new AbortController();
+    setMaxListeners(0, ac.signal); // one listener per queued sequence of this request, by design
     const onClose = () => {
       if (!res.writableFinished) ac.abort();
     };

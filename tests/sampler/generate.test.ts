@@ -162,6 +162,20 @@ describe("generate", () => {
     }
   });
 
+  it("yieldEachStep lets the event loop run between decode steps (a server's sockets and timers)", async () => {
+    let turns = 0;
+    let live = true;
+    const spin = () => {
+      turns++;
+      if (live) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await generate(m, PROMPTS, opts({ temperature: 0, maxNewTokens: 8, yieldEachStep: true }));
+    live = false;
+    assert.equal(r.completionIds[0].length, 8);
+    assert.ok(turns >= 7, `${turns} event-loop turns during 8 decode steps`);
+  });
+
   it("maxNewTokens 0 gives empty, truncated completions", async () => {
     const r = await generate(m, PROMPTS, opts({ maxNewTokens: 0 }));
     assert.deepEqual(r.completionIds, [[], [], [], []]);
