@@ -44,8 +44,11 @@ function explainSystemError(e: NodeJS.ErrnoException): string | undefined {
   }
 }
 
-/** The one line shown for an error (newlines folded, so that a message never spans lines). */
-export function errorLine(command: string, e: unknown): string {
+/**
+ * The one line shown for an error (newlines folded, so that a message never spans lines); a usage error ends
+ * with `usageHint` (default: where the command's options are listed).
+ */
+export function errorLine(command: string, e: unknown, usageHint?: string): string {
   const err = e instanceof Error ? e : new Error(String(e));
   const msg = explainSystemError(err as NodeJS.ErrnoException) ?? err.message;
   const oneLine = msg
@@ -53,7 +56,7 @@ export function errorLine(command: string, e: unknown): string {
     .map((l) => l.trim())
     .filter(Boolean)
     .join(" · ");
-  const hint = isUsage(err) ? ` (open-rs ${command} --help lists the options)` : "";
+  const hint = isUsage(err) ? ` (${usageHint ?? `open-rs ${command} --help lists the options`})` : "";
   return `open-rs ${command}: ${oneLine}${hint}`;
 }
 
@@ -61,11 +64,15 @@ export function errorLine(command: string, e: unknown): string {
  * Runs a command's body and turns whatever it throws into one line on stderr and an exit code
  * ({@link EXIT_USAGE} for usage errors, {@link EXIT_FAILURE} otherwise). `OPEN_RS_DEBUG=1` adds the stack.
  */
-export async function runCommand(command: string, body: () => Promise<number>): Promise<number> {
+export async function runCommand(
+  command: string,
+  body: () => Promise<number>,
+  usageHint?: string,
+): Promise<number> {
   try {
     return await body();
   } catch (e) {
-    process.stderr.write(`${errorLine(command, e)}\n`);
+    process.stderr.write(`${errorLine(command, e, usageHint)}\n`);
     if (process.env.OPEN_RS_DEBUG === "1" && e instanceof Error && e.stack)
       process.stderr.write(`${e.stack}\n`);
     return isUsage(e) ? EXIT_USAGE : EXIT_FAILURE;
