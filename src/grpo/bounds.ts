@@ -4,6 +4,7 @@
  * training micro-batch's activations, the generation KV cache) must fit the backend's heap. Each error names
  * the settings to lower.
  */
+import { totalmem } from "node:os";
 import type { Qwen2Config } from "../model/config";
 import type { GrpoConfig } from "./config";
 
@@ -139,8 +140,16 @@ export function checkTrainBounds(
   return checkMemoryBounds(cfg, model, opts.budgetBytes, opts.budgetName);
 }
 
-/** The memory a backend can give one process, when known: wasm's heap is capped at 4 GiB. */
-export function backendMemoryBudget(backend: string): { bytes: number; name: string } | undefined {
+/**
+ * The memory a backend can give one process, when known: wasm's heap is capped at 4 GiB; the cpu backend
+ * uses host memory (three quarters of `totalMemory` counted); a tensorflow (GPU) backend's is not known here.
+ */
+export function backendMemoryBudget(
+  backend: string,
+  totalMemory = totalmem(),
+): { bytes: number; name: string } | undefined {
   if (backend === "wasm") return { bytes: 4 * 2 ** 30, name: "the 4 GiB wasm heap" };
+  if (backend === "cpu")
+    return { bytes: 0.75 * totalMemory, name: "three quarters of this machine's memory" };
   return undefined;
 }
