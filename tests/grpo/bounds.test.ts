@@ -95,6 +95,7 @@ describe("bounds before the first GRPO step", () => {
       undefined,
       "GPU memory is not known here: no memory bound",
     );
+    assert.equal(backendMemoryBudget("cpu", 24 * GiB)?.bytes, 18 * GiB);
   });
 
   it("a 1.5B model on the wasm heap: the weights alone do not fit, and the error says so", () => {
