@@ -108,7 +108,7 @@ export function generationHandler(kind: GenerationRequest["kind"]): Handler {
     res.on("close", onClose);
     ctx.inflight.add(ac);
     try {
-      await generate(ctx, gen, res, ac.signal);
+      await generate(ctx, gen, res, ac);
     } finally {
       ctx.inflight.delete(ac);
       res.off("close", onClose);
@@ -121,8 +121,9 @@ async function generate(
   ctx: ServerContext,
   gen: GenerationRequest,
   res: http.ServerResponse,
-  signal: AbortSignal,
+  ac: AbortController,
 ): Promise<void> {
+  const signal = ac.signal;
   const meta = responseMeta(gen);
   const stream = gen.stream ? new SseWriter(res, gen, meta) : null;
   const prompts = gen.prompts.flatMap((ids) => Array.from({ length: gen.n }, () => ids));
@@ -147,7 +148,9 @@ async function generate(
       ),
     );
   } catch (e) {
-    if (stream && !signal.aborted) stream.fail((e as Error).message);
+    if (signal.aborted) throw e;
+    ac.abort(); // one sequence failed: the request has failed, so its other sequences leave the queue
+    stream?.fail((e as Error).message);
     throw e;
   }
   const finals = outs.map((o, k) => catchUp(trackers[k], o).finish());
