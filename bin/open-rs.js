@@ -11,7 +11,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    // commands report their own errors; this is the last resort (one line unless OPEN_RS_DEBUG=1)
+    const debug = process.env.OPEN_RS_DEBUG === "1";
+    console.error(`open-rs: ${err instanceof Error ? (debug ? err.stack : err.message) : err}`);
     process.exitCode = 1;
   },
 );

@@ -7,39 +7,43 @@
  *                                 [--seed N] [--out DIR] [--set key=value ...]
  */
 import { initBackend } from "../src/backend/select";
+import { numberFlag, parseFlags, runCommand, UsageError } from "../src/cli/errors";
 import { parseOverrides } from "../src/grpo/config-resolve";
 import { loadQuickstartConfig } from "../src/quickstart/config";
 import { TINY_MODEL_DIR } from "../src/quickstart/recipe";
 import { beforeAfterTable, runQuickstart } from "../src/quickstart/run";
 import { shutdownVerifier } from "../src/verify/index";
 
-/** Parse flags; `--set` may repeat. */
-export function parseQuickstartArgs(argv: readonly string[]): {
+/** Parse flags (node's parseArgs); `--set` may repeat. Errors are usage errors naming the flag. */
+export function parseQuickstartArgs(argv: string[]): {
   config: string;
   model: string;
   overrides: Record<string, unknown>;
 } {
-  const out = {
-    config: "configs/quickstart.yaml",
-    model: TINY_MODEL_DIR,
-    overrides: {} as Record<string, unknown>,
-  };
-  const sets: string[] = [];
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`quickstart: flag ${flag} needs a value`);
-    if (flag === "--config") out.config = value;
-    else if (flag === "--model") out.model = value;
-    else if (flag === "--seed") out.overrides.seed = Number(value);
-    else if (flag === "--out") out.overrides.output_dir = value;
-    else if (flag === "--set") sets.push(value);
-    else throw new Error(`quickstart: unknown flag ${flag}; valid: --config, --model, --seed, --out, --set`);
+  const flags = parseFlags(argv, {
+    config: { type: "string" },
+    model: { type: "string" },
+    seed: { type: "string" },
+    out: { type: "string" },
+    set: { type: "string", multiple: true },
+  } as const);
+  const overrides: Record<string, unknown> = {};
+  try {
+    Object.assign(overrides, parseOverrides(flags.set ?? []));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  Object.assign(out.overrides, parseOverrides(sets));
-  return out;
+  const seed = numberFlag("seed", flags.seed, { integer: true, min: 0 });
+  if (seed !== undefined) overrides.seed = seed;
+  if (flags.out !== undefined) overrides.output_dir = flags.out;
+  return {
+    config: flags.config ?? "configs/quickstart.yaml",
+    model: flags.model ?? TINY_MODEL_DIR,
+    overrides,
+  };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const args = parseQuickstartArgs(process.argv.slice(2));
   const backend = await initBackend();
   const cfg = loadQuickstartConfig(args.config, args.overrides);
@@ -59,11 +63,13 @@ async function main(): Promise<void> {
   console.log(
     `format reward: first ${k} steps ${mean(fmt.slice(0, k)).toFixed(3)} → last ${k} steps ${mean(fmt.slice(-k)).toFixed(3)}`,
   );
+  return 0;
 }
 
 if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
+  const usage =
+    "usage: npx tsx scripts/quickstart.ts [--config F] [--model DIR] [--seed N] [--out DIR] [--set k=v]";
+  runCommand("quickstart", main, usage).then((code) => {
+    process.exitCode = code;
   });
 }

@@ -6,15 +6,15 @@
  *   npx tsx scripts/run-experiment.ts configs/experiment-1.yaml [--seed N] [--out DIR] [--set key=value ...]
  */
 import { initBackend } from "../src/backend/select";
+import { runCommand, UsageError } from "../src/cli/errors";
 import { loadQuickstartConfig } from "../src/quickstart/config";
 import { beforeAfterTable, runQuickstart } from "../src/quickstart/run";
 import { shutdownVerifier } from "../src/verify/index";
 import { parseQuickstartArgs } from "./quickstart";
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const [file, ...rest] = process.argv.slice(2);
-  if (!file || file.startsWith("--"))
-    throw new Error("usage: run-experiment.ts <config.yaml> [--seed N] [--out DIR] [--set k=v]");
+  if (!file || file.startsWith("--")) throw new UsageError("give the experiment's config file first");
   const args = parseQuickstartArgs(["--config", file, ...rest]);
   await initBackend();
   const cfg = loadQuickstartConfig(args.config, args.overrides);
@@ -37,9 +37,10 @@ async function main(): Promise<void> {
     console.log(`step ${p.step}: Hard ${s(p.hard)} · Easy ${s(p.easy)}`);
   }
   console.log(`\n${beforeAfterTable(r)}`);
+  return 0;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
+const usage = "usage: npx tsx scripts/run-experiment.ts <config.yaml> [--seed N] [--out DIR] [--set k=v]";
+runCommand("run-experiment", main, usage).then((code) => {
+  process.exitCode = code;
 });

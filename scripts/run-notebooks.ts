@@ -404,7 +404,15 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const names = cmd === "start" ? ["00-quickstart"] : rest.length ? rest : listNotebooks();
+  const known = listNotebooks();
+  const unknown = rest.filter((n) => !known.includes(n));
+  if (cmd === "reports" && unknown.length > 0) {
+    process.stderr.write(
+      `run-notebooks: unknown notebook ${unknown.join(", ")}; valid: ${known.join(", ")}\n`,
+    );
+    return 2;
+  }
+  const names = cmd === "start" ? ["00-quickstart"] : rest.length ? rest : known;
   const runs = await executeNotebooks(names, opts);
   const failed = runs.filter((r) => !r.ok);
   if (cmd === "start" && failed.length === 0) {

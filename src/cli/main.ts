@@ -3,6 +3,9 @@
  * `summary` (one line for the usage listing) and `run(argv)`, which resolves to the process exit code.
  */
 import { join } from "node:path";
+import { EXIT_USAGE, runCommand } from "./errors";
+
+export { EXIT_USAGE } from "./errors";
 
 /** What every file in src/cli/commands/ exports. */
 export interface CliCommand {
@@ -14,9 +17,6 @@ export interface CliCommand {
 
 /** The commands, in listing order: the only list (a command's file is src/cli/commands/<name>.ts). */
 export const COMMAND_NAMES: readonly string[] = ["info", "make-tiny", "train", "eval", "serve"];
-
-/** Exit code for a usage error (unknown or missing command). */
-export const EXIT_USAGE = 2;
 
 /**
  * Load a command module; throws naming the file when it is missing or lacks `summary`/`run`.
@@ -76,5 +76,5 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`open-rs: unknown command "${name}"\n\n${usage()}`);
     return EXIT_USAGE;
   }
-  return loadCommand(name).run(rest);
+  return runCommand(name, () => loadCommand(name).run(rest));
 }

@@ -23,6 +23,8 @@ export interface LoadOptions {
   sourceName?: string;
   /** Hub connection/cache settings (also from HF_ENDPOINT, HF_TOKEN, OPEN_RS_CACHE, HF_HUB_OFFLINE). */
   hub?: HubOptions;
+  /** Receives the skipped-rows warning ({@link skippedRowsWarning}) under `skip`. Default console.warn. */
+  warn?: (message: string) => void;
 }
 
 /** What happened during a load. */
@@ -72,13 +74,41 @@ const KNOWN_COLUMNS: Record<string, ColumnMapping> = {
   "Hothan/OlympiadBench": { problem: ["problem", "question"], answer: ["answer", "final_answer[0]"] },
 };
 
+/**
+ * A string source as a local path or a hub split: an existing path, or anything that looks like one (a data
+ * file extension, `./`, `../`, `/`, `~`, more than one `/`), is a path; `owner/name` is a hub id. A path that
+ * does not exist is reported as a missing file, never as a malformed hub id.
+ */
+export function resolveDataSource(
+  src: string,
+  split?: string,
+): { path: string } | { hub: string; split?: string } {
+  const pathLike =
+    /\.(jsonl|ndjson|json|parquet)$/i.test(src) ||
+    /^(\.{1,2}[\\/]|[\\/]|~)/.test(src) ||
+    src.split("/").length > 2;
+  if (existsSync(src)) return { path: src };
+  if (pathLike)
+    throw new Error(`data: ${src}: no such file; check the path (a hub dataset id is owner/name)`);
+  if (/^[\w.-]+\/[\w.-]+$/.test(src)) return split === undefined ? { hub: src } : { hub: src, split };
+  throw new Error(`data: "${src}" is neither an existing file nor a hub dataset id (owner/name)`);
+}
+
 function normalizeSource(
   src: DataSource,
 ): { path: string } | { hub: string; split?: string; config?: string; revision?: string } {
-  if (typeof src !== "string") return src;
-  if (existsSync(src) || /\.(jsonl|ndjson|json|parquet)$/i.test(src)) return { path: src };
-  if (/^[\w.-]+\/[\w.-]+$/.test(src)) return { hub: src };
-  throw new Error(`data: "${src}" is neither an existing file nor a hub id (owner/name)`);
+  return typeof src === "string" ? resolveDataSource(src) : src;
+}
+
+/**
+ * The warning for skipped rows (the `skip` policy): how many, of how many, and the first few as file:line.
+ * Undefined when nothing was skipped.
+ */
+export function skippedRowsWarning(report: LoadReport, shown = 5): string | undefined {
+  if (report.skipped === 0) return undefined;
+  const first = report.issues.slice(0, shown).map((i) => `${i.file}:${i.row}: ${i.message}`);
+  const more = report.issues.length > shown ? `; … and ${report.issues.length - shown} more` : "";
+  return `data: skipped ${report.skipped} of ${report.total} rows of ${report.source} (onBadRow: skip): ${first.join("; ")}${more}`;
 }
 
 /**
@@ -149,6 +179,15 @@ async function mapFiles(
   }
   report.loaded = rows.length;
   if (opts.onBadRow === "fail" && report.issues.length > 0) throw new DataLoadError(report);
+  if (rows.length === 0) {
+    const first = report.issues[0];
+    const why = first
+      ? `; all ${report.total} records were bad, first ${first.file}:${first.row}: ${first.message}`
+      : "";
+    throw new Error(`data: no usable rows in ${label}${why}`);
+  }
+  const warning = skippedRowsWarning(report);
+  if (warning) (opts.warn ?? console.warn)(warning);
   return { rows, report };
 }
 

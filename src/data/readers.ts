@@ -1,3 +1,4 @@
+/** Raw records from JSONL, JSON and Parquet files; every read error names the file and what is wrong. */
 import { promises as fsp } from "node:fs";
 import { parquetReadObjects } from "hyparquet";
 import type { RowIssue } from "./columns";
@@ -20,10 +21,42 @@ export function formatOf(file: string): FileFormat {
   return ext === "ndjson" ? "jsonl" : (ext as FileFormat);
 }
 
+/** Reads a file's bytes; errors name the file and say what is wrong with the path. */
+async function readBytes(file: string): Promise<Buffer> {
+  try {
+    return await fsp.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file; check the path"
+        : code === "EISDIR"
+          ? "is a directory; give a .jsonl, .json or .parquet file"
+          : (e as Error).message;
+    throw new Error(`data: ${file}: ${why}`);
+  }
+}
+
+/** The text of a JSON / JSONL file; a binary file (Parquet, an archive, ...) or invalid UTF-8 is an error. */
+function decodeText(file: string, buf: Buffer): string {
+  if (buf.length >= 4 && buf.subarray(0, 4).toString("latin1") === "PAR1") {
+    throw new Error(`data: ${file} is a Parquet file, not JSON text; rename it to .parquet`);
+  }
+  const nul = buf.subarray(0, 65536).indexOf(0);
+  if (nul >= 0) throw new Error(`data: ${file} is binary, not JSON text (a zero byte at offset ${nul})`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+  } catch {
+    throw new Error(`data: ${file} is not UTF-8 text; save it as UTF-8 JSON Lines`);
+  }
+}
+
 /** Read one local file into raw records. Bad JSON lines become issues; the read never stops halfway. */
 export async function readRecords(file: string, format: FileFormat = formatOf(file)): Promise<RawRecords> {
-  if (format === "parquet") return readParquet(file);
-  const text = await fsp.readFile(file, "utf8");
+  const buf = await readBytes(file);
+  if (buf.length === 0) throw new Error(`data: ${file} is empty (0 bytes)`);
+  if (format === "parquet") return readParquet(file, buf);
+  const text = decodeText(file, buf);
   if (format === "json") return readJsonArray(file, text);
   return parseJsonl(file, text);
 }
@@ -61,10 +94,26 @@ function readJsonArray(file: string, text: string): RawRecords {
   return { records: parsed.map((value, i) => ({ row: i + 1, value })), issues: [] };
 }
 
-async function readParquet(file: string): Promise<RawRecords> {
-  const buf = await fsp.readFile(file);
+/**
+ * Parquet rows. A file that does not start and end with the `PAR1` magic, or that hyparquet cannot decode
+ * (truncated, bit-flipped), is an error naming the file.
+ */
+async function readParquet(file: string, buf: Buffer): Promise<RawRecords> {
+  const magic = (at: number) => buf.subarray(at, at + 4).toString("latin1") === "PAR1";
+  if (buf.length < 12 || !magic(0) || !magic(buf.length - 4)) {
+    const what =
+      buf.length >= 4 && magic(0) ? "truncated (no PAR1 footer)" : "not a Parquet file (no PAR1 magic)";
+    throw new Error(`data: ${file} is ${what}; re-download or re-export it`);
+  }
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  const rows = await parquetReadObjects({ file: ab });
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await parquetReadObjects({ file: ab });
+  } catch (e) {
+    throw new Error(
+      `data: ${file} is a corrupt Parquet file (${(e as Error).message}); re-download or re-export it`,
+    );
+  }
   return {
     records: rows.map((value, i) => ({ row: i + 1, value: normalizeParquetValue(value) })),
     issues: [],

@@ -37,7 +37,7 @@ export async function loadBenchmark(
   nameOrPath: string,
   opts: BenchmarkSourceOptions = {},
 ): Promise<Benchmark> {
-  const spec = BENCHMARKS[nameOrPath];
+  const spec = Object.hasOwn(BENCHMARKS, nameOrPath) ? BENCHMARKS[nameOrPath] : undefined;
   if (!spec) {
     if (/\.(jsonl|json|parquet)$/i.test(nameOrPath)) return loadFileBenchmark(nameOrPath, opts.mapping);
     throw new Error(

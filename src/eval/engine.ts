@@ -83,6 +83,8 @@ function threadEngine<M extends CausalLM>(
         microBatch: opts.microBatch,
         signal: call.signal,
         onToken: call.onToken,
+        topLogprobs: call.topLogprobs,
+        yieldEachStep: call.yieldEachStep,
       });
       return res.completionIds.map((ids, i) => ({
         completionIds: ids,

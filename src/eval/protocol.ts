@@ -53,7 +53,7 @@ export const PROTOCOLS: Readonly<Record<string, Readonly<EvalProtocol>>> = Objec
 
 /** A preset with overrides. Unknown preset names throw and list the valid ones. */
 export function resolveProtocol(name: string, overrides: Partial<EvalProtocol> = {}): EvalProtocol {
-  const base = PROTOCOLS[name];
+  const base = Object.hasOwn(PROTOCOLS, name) ? PROTOCOLS[name] : undefined;
   if (!base) throw new Error(`unknown protocol "${name}"; valid: ${Object.keys(PROTOCOLS).join(", ")}`);
   const p: EvalProtocol = { ...base, ...stripUndefined(overrides) };
   if (!Number.isInteger(p.n) || p.n < 1) throw new Error(`protocol.n must be a positive integer, got ${p.n}`);

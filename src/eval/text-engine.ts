@@ -29,8 +29,12 @@ export interface EngineOutput {
 export interface GenerateCallOptions {
   /** Stop at the next decode step once aborted (unfinished sequences come back truncated). */
   signal?: AbortSignal;
-  /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob). */
-  onToken?: (row: number, token: number, logprob: number) => void;
+  /** Streaming: called for every token as it is sampled (prompt index, token id, log-prob, top alternatives). */
+  onToken?: (row: number, token: number, logprob: number, top?: Array<[number, number]>) => void;
+  /** Let I/O in after every decode step (a server needs this to notice disconnects and answer /health). */
+  yieldEachStep?: boolean;
+  /** Most likely alternatives passed to `onToken` per step as `[id, log-prob]` (OpenAI `top_logprobs`). */
+  topLogprobs?: number;
 }
 
 /**

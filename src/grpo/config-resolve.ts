@@ -25,8 +25,16 @@ const ENUMS: Partial<Record<keyof GrpoConfig, readonly string[]>> = {
   mode: ["faithful", "fixed"],
 };
 
+/** `key` is an own property of `obj` (never one inherited from Object.prototype, such as `constructor`). */
+const own = (obj: object, key: string): boolean => Object.hasOwn(obj, key);
+
+/** Sets `obj[key]` as an own property, even for `__proto__`. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
-  if (key in ENUMS) return "enum";
+  if (own(ENUMS, key)) return "enum";
   if (key === "lr_scheduler_kwargs") return "object";
   if (key === "reward_funcs") return "strings";
   if (key === "reward_weights") return "numbers?";
@@ -98,7 +106,7 @@ function checkType(key: keyof GrpoConfig, v: unknown): unknown {
 }
 
 function ignoredReason(key: string): string | undefined {
-  if (key in IGNORED_KEYS) return IGNORED_KEYS[key];
+  if (own(IGNORED_KEYS, key)) return IGNORED_KEYS[key];
   for (const [pattern, reason] of Object.entries(IGNORED_KEYS)) {
     if (pattern.endsWith("*") && key.startsWith(pattern.slice(0, -1))) return reason;
   }
@@ -266,7 +274,7 @@ export function resolveGrpoConfig(
       kwargs[key] = value;
       continue;
     }
-    if (key in GRPO_DEFAULTS) {
+    if (own(GRPO_DEFAULTS, key)) {
       out[key] = checkType(key as keyof GrpoConfig, value);
       continue;
     }
@@ -290,13 +298,36 @@ export function parseOverrides(items: readonly string[]): Record<string, unknown
     if (eq <= 0) throw new Error(`--set ${item}: expected key=value, e.g. --set learning_rate=2e-6`);
     const key = item.slice(0, eq).trim();
     const raw = item.slice(eq + 1);
-    const value = parseYaml(raw);
+    let value: unknown;
+    try {
+      value = parseYaml(raw);
+    } catch (e) {
+      throw new Error(`--set ${item}: the value is not valid YAML (${(e as Error).message.split("\n")[0]})`);
+    }
+    if (key === "") throw new Error(`--set ${item}: the key is empty; e.g. --set learning_rate=2e-6`);
     if (key.includes(".")) {
       const [outer, inner] = key.split(".", 2);
-      out[outer] = { ...((out[outer] as object) ?? {}), [inner]: value };
-    } else out[key] = value;
+      const prev = own(out, outer) ? (out[outer] as object) : {};
+      setOwn(out, outer, { ...prev, [inner]: value });
+    } else setOwn(out, key, value);
   }
   return out;
+}
+
+/** `overrides` over `raw` (mappings merged one level deep), keys kept as own properties whatever their name. */
+export function mergeOverrides(
+  raw: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) setOwn(merged, k, v);
+  for (const [k, v] of Object.entries(overrides)) {
+    const prev = own(merged, k) ? merged[k] : undefined;
+    const bothObjects =
+      typeof v === "object" && v !== null && !Array.isArray(v) && typeof prev === "object" && prev;
+    setOwn(merged, k, bothObjects ? { ...(prev as object), ...(v as object) } : v);
+  }
+  return merged;
 }
 
 /** Read a YAML recipe (e.g. Open-RS's `recipes/grpo.yaml`), apply overrides, and resolve it. */
@@ -309,19 +340,13 @@ export function loadGrpoConfig(
   try {
     raw = parseYaml(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`GRPO config: cannot read ${file}: ${(err as Error).message}`);
+    const first = (err as Error).message.split("\n")[0];
+    throw new Error(`GRPO config: cannot read ${file}: ${first}`);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new Error(`GRPO config: ${file} must be a YAML mapping of key: value`);
   }
-  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(overrides)) {
-    const prev = merged[k];
-    const bothObjects =
-      typeof v === "object" && v !== null && !Array.isArray(v) && typeof prev === "object" && prev;
-    merged[k] = bothObjects ? { ...(prev as object), ...(v as object) } : v;
-  }
-  return resolveGrpoConfig(merged, opts);
+  return resolveGrpoConfig(mergeOverrides(raw as Record<string, unknown>, overrides), opts);
 }
 
 /** The reward parameters a config sets (non-null `REWARD_PARAM_KEYS`), for `resolveRewards`. */

@@ -11,6 +11,7 @@ import { RemoteRun, type RemoteRunInput } from "../control/remote-run";
 import { inNotebook } from "../kernel-helpers/display";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import { resolveWorkers } from "../workers/count";
+import { backendMemoryBudget, checkTrainBounds } from "./bounds";
 import type { GrpoConfig } from "./config";
 import { resolveGrpoConfig } from "./config-resolve";
 import type { GenerateFn } from "./policy";
@@ -37,6 +38,15 @@ export function train(
   const { config: resolved } = resolveGrpoConfig({ ...config } as Record<string, unknown>);
   if (deps.model instanceof Qwen2ForCausalLM && deps.model.isDisposed) {
     throw new Error("train(): the model was disposed; load it again (Qwen2ForCausalLM.fromPretrained)");
+  }
+  if (deps.model instanceof Qwen2ForCausalLM) {
+    // prompt + completion within the context, and a step's memory within what the backend can give a replica
+    const budget = backendMemoryBudget(describeBackendsIfChosen()?.chosen ?? "wasm");
+    checkTrainBounds(resolved, deps.model.cfg, {
+      budgetBytes: budget?.bytes,
+      budgetName: budget?.name,
+      source: "the model's config",
+    });
   }
   const workers = resolveWorkers(opts.workers);
   if (workers > 0 && deps.generate) {

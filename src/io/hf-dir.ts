@@ -84,21 +84,51 @@ function readJson(path: string): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
+/** Options of {@link loadHfModelDir}. */
+export interface LoadHfModelDirOptions {
+  /**
+   * Load weights with NaN or ±Inf entries, with a warning, instead of failing. Default: the environment
+   * variable OPEN_RS_ALLOW_NONFINITE=1.
+   */
+  allowNonFinite?: boolean;
+  /** Receives that warning. Default console.warn. */
+  warn?: (message: string) => void;
+}
+
+/** Index of the first NaN or ±Inf in `data`, or -1. */
+export function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
 /**
  * Load `dir`: config.json and every weight as f32 (F16/BF16 widened exactly, I32/I64 converted to numbers).
- * Throws naming the file and tensor on a malformed or incomplete checkpoint.
+ * Throws naming the file and tensor on a malformed or incomplete checkpoint, or on a weight that is NaN or
+ * infinite (unless allowed; see {@link LoadHfModelDirOptions}).
  */
-export async function loadHfModelDir(dir: string): Promise<HfModelDir> {
+export async function loadHfModelDir(dir: string, opts: LoadHfModelDirOptions = {}): Promise<HfModelDir> {
   const abs = resolve(dir);
+  if (!existsSync(abs)) throw new Error(`${abs}: no such model directory; check the path`);
   const configPath = join(abs, "config.json");
   if (!existsSync(configPath)) throw new Error(`${abs}: no config.json (not a Hugging Face model directory)`);
   const config = readJson(configPath);
+  const allow = opts.allowNonFinite ?? process.env.OPEN_RS_ALLOW_NONFINITE === "1";
   const tensors = new Map<string, HfTensor>();
   for (const [name, t] of readSafetensorsDir(abs)) {
     const data =
       t.data instanceof Float32Array
         ? t.data
         : Float32Array.from(t.data as ArrayLike<number | bigint>, Number);
+    const bad = firstNonFinite(data);
+    if (bad >= 0) {
+      const what = `${abs}: tensor "${name}" holds ${data[bad]} at index ${bad} of ${data.length}`;
+      if (!allow) {
+        throw new Error(
+          `${what}: the weights are corrupt (re-download or re-save them), or set OPEN_RS_ALLOW_NONFINITE=1 to load them anyway`,
+        );
+      }
+      (opts.warn ?? console.warn)(`warning: ${what}; loading anyway (OPEN_RS_ALLOW_NONFINITE=1)`);
+    }
     tensors.set(name, { dtype: t.dtype, shape: t.shape, data });
   }
   return { config, tensors, dir: abs };

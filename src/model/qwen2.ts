@@ -92,6 +92,7 @@ export class Qwen2ForCausalLM implements CausalLM {
   /** Loads an HF model directory (config.json + safetensors, single or sharded). */
   static async fromPretrained(dir: string): Promise<Qwen2ForCausalLM> {
     const loaded = await loadHfModelDir(dir);
+    parseQwen2Config(loaded.config, `${loaded.dir}/config.json`); // errors name the file
     return new Qwen2ForCausalLM(loaded.config, loaded.tensors, loaded.dir);
   }
 

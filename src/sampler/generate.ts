@@ -8,7 +8,7 @@
 import { DecodeSession } from "../model/decode";
 import type { Qwen2ForCausalLM } from "../model/qwen2";
 import { Rng } from "../util/rng";
-import { logSoftmaxAt, type SampleParams, sampleToken } from "./sample";
+import { logSoftmaxAt, type SampleParams, sampleToken, topLogProbs } from "./sample";
 import type { GenerateOptions, GenerateResult } from "./types";
 
 function checkOptions(opts: GenerateOptions): SampleParams {
@@ -99,9 +99,11 @@ async function generateBatch(
         lps[seq].push(lp);
         if (eos.has(tok)) done[seq] = true;
         next.push(tok);
-        opts.onToken?.(rows.offset + seq, tok, lp);
+        const top = opts.topLogprobs ? topLogProbs(row, opts.topLogprobs) : undefined;
+        opts.onToken?.(rows.offset + seq, tok, lp, top);
       });
       onStep();
+      if (opts.yieldEachStep) await new Promise<void>((r) => setImmediate(r));
       const keep = active.map((seq, j) => (done[seq] ? -1 : j)).filter((j) => j >= 0);
       if (step === opts.maxNewTokens - 1 || keep.length === 0 || opts.signal?.aborted) break;
       if (keep.length < active.length) session.keepRows(keep);

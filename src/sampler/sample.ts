@@ -30,6 +30,28 @@ export function logSoftmaxAt(row: ArrayLike<number>, token: number): number {
   return row[token] - m - Math.log(s);
 }
 
+/**
+ * The `k` most likely tokens of a row as `[id, log softmax]` pairs, most likely first (ties: lower id first):
+ * what OpenAI's `top_logprobs` reports. Same distribution as {@link logSoftmaxAt} (temperature 1, no top-p).
+ */
+export function topLogProbs(row: ArrayLike<number>, k: number): Array<[number, number]> {
+  if (k <= 0) return [];
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < row.length; i++) if (row[i] > m) m = row[i];
+  let s = 0;
+  for (let i = 0; i < row.length; i++) s += Math.exp(row[i] - m);
+  const lse = m + Math.log(s);
+  const best: number[] = []; // ids, kept sorted by descending logit; k is small (≤ 20)
+  for (let i = 0; i < row.length; i++) {
+    if (best.length === k && row[i] <= row[best[k - 1]]) continue;
+    let at = best.length;
+    while (at > 0 && row[best[at - 1]] < row[i]) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best.map((i) => [i, row[i] - lse]);
+}
+
 /** The k-th largest value of `values` (1-based k), by quickselect on a copy. */
 export function kthLargest(values: ArrayLike<number>, k: number): number {
   const a = Float64Array.from(values);

@@ -25,8 +25,18 @@ export interface GenerateOptions {
   microBatch?: number;
   /** Called after each decode step with the number of steps done (for progress bars). */
   onStep?: (step: number) => void;
-  /** Called for every sampled token, as it is sampled (streaming): prompt index, token id, its log-prob. */
-  onToken?: (row: number, token: number, logprob: number) => void;
+  /**
+   * Called for every sampled token, as it is sampled (streaming): prompt index, token id, its log-prob, and
+   * with `topLogprobs` > 0 the most likely `[id, log-prob]` pairs at that step.
+   */
+  onToken?: (row: number, token: number, logprob: number, top?: Array<[number, number]>) => void;
+  /**
+   * Await a macrotask (`setImmediate`) after every decode step, so that a server's sockets, timers and abort
+   * signals are handled during a long generation (tfjs reads resolve as microtasks, which never let I/O in).
+   */
+  yieldEachStep?: boolean;
+  /** How many most likely alternatives `onToken` receives per step (OpenAI's `top_logprobs`). Default 0. */
+  topLogprobs?: number;
   /**
    * Stops decoding at the next step once aborted: finished sequences are kept, unfinished ones end where they
    * are (marked truncated), and micro-batches not started yet come back empty.

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
+import { checkTokenizer } from "./check";
 import { renderChatTemplate } from "./templates";
 import type { ChatMessage, TokenizerLike } from "./types";
 
@@ -12,6 +13,11 @@ import type { ChatMessage, TokenizerLike } from "./types";
 export interface HfTokenizerOptions {
   /** Use this chat template instead of the config's (e.g. DEEPSEEK_R1_DISTILL_QWEN_TEMPLATE on a tiny tokenizer). */
   chatTemplate?: string;
+  /**
+   * `fromDir` checks that digits round-trip and that the template's special tokens are in the vocabulary
+   * (src/tokenizer/check.ts). Default true; false only for synthetic test vocabularies.
+   */
+  check?: boolean;
 }
 
 /** A special token in tokenizer_config.json: a plain string or an AddedToken-like `{content}` object. */
@@ -107,7 +113,20 @@ export class HfTokenizer implements TokenizerLike {
     const jinjaPath = join(abs, "chat_template.jinja");
     if (config.chat_template === undefined && existsSync(jinjaPath))
       config.chat_template = readFileSync(jinjaPath, "utf8");
-    return new HfTokenizer(readJsonFile(jsonPath), config, opts);
+    const json = readJsonFile(jsonPath);
+    let tok: HfTokenizer;
+    try {
+      tok = new HfTokenizer(json, config, opts);
+    } catch (e) {
+      const msg = (e as Error).message;
+      // our own messages name tokenizer_config.json; a library error means tokenizer.json is malformed
+      const file = msg.includes("tokenizer_config.json") || msg.includes("chat_template") ? abs : jsonPath;
+      throw new Error(
+        `${file}: ${msg.includes("tokenizer_config.json") ? msg : `not a usable Hugging Face tokenizer (${msg})`}`,
+      );
+    }
+    if (opts.check !== false) checkTokenizer(tok, abs);
+    return tok;
   }
 
   /** The files this tokenizer was built from, as plain data ({@link HfTokenizer.fromSpec} rebuilds it). */

@@ -23,9 +23,9 @@ async function assertStillUp() {
   assert.equal(r.status, 200, r.text);
 }
 
-async function assertBad(path: string, body: unknown, reason: RegExp, raw = false) {
+async function assertBad(path: string, body: unknown, reason: RegExp, raw = false, status = 400) {
   const r = await post(path, body, raw);
-  assert.equal(r.status, 400, r.text);
+  assert.equal(r.status, status, r.text);
   const err = r.json().error;
   assert.equal(err.type, "invalid_request_error");
   assert.match(err.message, reason);
@@ -165,7 +165,13 @@ describe("open-rs serve (OpenAI-compatible server on loopback)", () => {
 
   describe("bad requests get 400 with a reason, and the server stays up", () => {
     it("unknown model", () =>
-      assertBad("/v1/completions", { model: "gpt-5", prompt: "x" }, /unknown model 'gpt-5'/));
+      assertBad(
+        "/v1/completions",
+        { model: "gpt-5", prompt: "x" },
+        /model 'gpt-5' does not exist/,
+        false,
+        404,
+      ));
     it("negative max_tokens", () =>
       assertBad(
         "/v1/completions",
@@ -177,7 +183,9 @@ describe("open-rs serve (OpenAI-compatible server on loopback)", () => {
       assertBad(
         "/v1/completions",
         { model: "fake-model", prompt: "x".repeat(10 * 1024 * 1024) },
-        /exceeds the limit/,
+        /exceeds the limit of 10485760 bytes \(server flag --max-body-mb\)/,
+        false,
+        413,
       ));
     it("missing model", () =>
       assertBad("/v1/completions", { prompt: "x" }, /missing required field 'model'/));
@@ -192,7 +200,11 @@ describe("open-rs serve (OpenAI-compatible server on loopback)", () => {
     it("temperature out of range, top_p 0, n too big, bad stop", async () => {
       await assertBad("/v1/completions", { model: "fake-model", prompt: "x", temperature: 5 }, /temperature/);
       await assertBad("/v1/completions", { model: "fake-model", prompt: "x", top_p: 0 }, /top_p/);
-      await assertBad("/v1/completions", { model: "fake-model", prompt: "x", n: 1000 }, /'n' must be ≤ 64/);
+      await assertBad(
+        "/v1/completions",
+        { model: "fake-model", prompt: "x", n: 1000 },
+        /'n' must be ≤ 64 \(server flag --max-n\)/,
+      );
       await assertBad("/v1/completions", { model: "fake-model", prompt: "x", stop: [1] }, /stop/);
     });
     it("a JSON array body", () => assertBad("/v1/completions", [], /JSON object/));

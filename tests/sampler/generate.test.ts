@@ -142,6 +142,40 @@ describe("generate", () => {
     assert.deepEqual(cut.truncated, [true, true, true, true]);
   });
 
+  it("topLogprobs hands onToken the k most likely tokens; greedy's token is the first, with its log-prob", async () => {
+    const seen: Array<{ tok: number; lp: number; top: Array<[number, number]> }> = [];
+    await generate(
+      m,
+      PROMPTS,
+      opts({
+        temperature: 0,
+        topLogprobs: 3,
+        onToken: (_r, tok, lp, top) => seen.push({ tok, lp, top: top! }),
+      }),
+    );
+    assert.ok(seen.length > 0);
+    for (const { tok, lp, top } of seen) {
+      assert.equal(top.length, 3);
+      assert.equal(top[0][0], tok);
+      assert.ok(Math.abs(top[0][1] - lp) < 1e-12);
+      assert.ok(top[0][1] >= top[1][1] && top[1][1] >= top[2][1]);
+    }
+  });
+
+  it("yieldEachStep lets the event loop run between decode steps (a server's sockets and timers)", async () => {
+    let turns = 0;
+    let live = true;
+    const spin = () => {
+      turns++;
+      if (live) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await generate(m, PROMPTS, opts({ temperature: 0, maxNewTokens: 8, yieldEachStep: true }));
+    live = false;
+    assert.equal(r.completionIds[0].length, 8);
+    assert.ok(turns >= 7, `${turns} event-loop turns during 8 decode steps`);
+  });
+
   it("maxNewTokens 0 gives empty, truncated completions", async () => {
     const r = await generate(m, PROMPTS, opts({ maxNewTokens: 0 }));
     assert.deepEqual(r.completionIds, [[], [], [], []]);

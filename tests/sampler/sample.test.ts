@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { argmax, kthLargest, logSoftmaxAt, nucleus, sampleToken } from "../../src/sampler/sample";
+import {
+  argmax,
+  kthLargest,
+  logSoftmaxAt,
+  nucleus,
+  sampleToken,
+  topLogProbs,
+} from "../../src/sampler/sample";
 import { Rng } from "../../src/util/rng";
 
 describe("token sampling", () => {
@@ -62,5 +69,18 @@ describe("token sampling", () => {
       // softmax(row): p4 ≈ 0.636, p3 ≈ 0.234 → topP 0.8 keeps {4, 3}
       assert.ok(sampleToken(row, { temperature: 1, topK: 0, topP: 0.8 }, rng) >= 3);
     }
+  });
+
+  it("topLogProbs: logits [0, ln 3, 0, ln 4] → probabilities [1/9, 3/9, 1/9, 4/9], most likely first", () => {
+    const row = [0, Math.log(3), 0, Math.log(4)];
+    const top = topLogProbs(row, 3);
+    assert.deepEqual(
+      top.map(([id]) => id),
+      [3, 1, 0], // ties (ids 0 and 2, p = 1/9) keep the lower id
+    );
+    const want = [4 / 9, 3 / 9, 1 / 9];
+    for (const [i, [, lp]] of top.entries()) assert.ok(Math.abs(lp - Math.log(want[i])) < 1e-12);
+    assert.deepEqual(topLogProbs(row, 0), []);
+    assert.equal(topLogProbs(row, 10).length, 4);
   });
 });

@@ -121,13 +121,18 @@ describe("HfTokenizer on the Qwen3 tokenizer", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(TINY_JSON));
     writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ eos_token: "<eos>" }));
-    assert.throws(() => HfTokenizer.fromDir(dir).applyChatTemplate([]), /has no chat_template/);
+    // the x/y vocabulary cannot encode digits nor the DeepSeek specials: skip fromDir's load checks
+    const check = false;
+    assert.throws(() => HfTokenizer.fromDir(dir, { check }).applyChatTemplate([]), /has no chat_template/);
     writeFileSync(
       join(dir, "chat_template.jinja"),
       "{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}",
     );
-    assert.equal(HfTokenizer.fromDir(dir).applyChatTemplate([{ role: "user", content: "x" }]), "[user]x");
-    const ds = HfTokenizer.fromDir(dir, { chatTemplate: DEEPSEEK_R1_DISTILL_QWEN_TEMPLATE });
+    assert.equal(
+      HfTokenizer.fromDir(dir, { check }).applyChatTemplate([{ role: "user", content: "x" }]),
+      "[user]x",
+    );
+    const ds = HfTokenizer.fromDir(dir, { check, chatTemplate: DEEPSEEK_R1_DISTILL_QWEN_TEMPLATE });
     assert.equal(
       ds.applyChatTemplate([{ role: "user", content: "x" }], { addGenerationPrompt: true }),
       "<｜User｜>x<｜Assistant｜><think>\n",

@@ -6,15 +6,15 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { BENCHMARKS, type GoldKind } from "../../eval/benchmarks";
 import { loadLocalEngine } from "../../eval/local-model";
-import { type EvalProtocol, resolveProtocol } from "../../eval/protocol";
+import { type EvalProtocol, PROTOCOLS, resolveProtocol } from "../../eval/protocol";
 import { paperComparison, scoreHtml, scoreMarkdown } from "../../eval/report";
-import { runEvalJob, servedModelName } from "../../eval/run";
+import { type EvalJob, runEvalJob, servedModelName } from "../../eval/run";
 import { ProgressBar } from "../../kernel-helpers/progress";
 import { HfTokenizer } from "../../tokenizer/tokenizer";
 import { shutdownVerifier } from "../../verify/index";
+import { enumFlag, enumListFlag, numberFlag, parseFlags, runCommand, UsageError } from "../errors";
 
 /** One line for the usage listing. */
 export const summary =
@@ -77,62 +77,119 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+type Flags = ReturnType<typeof parseFlags<typeof OPTIONS>>;
 
-/** A numeric flag, or undefined; throws naming the flag when it is not a number. */
-function num(flags: Flags, name: keyof Flags, integer = false): number | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (integer && !Number.isInteger(x)))
-    throw new Error(`--${name} must be a${integer ? "n integer" : " number"}, got "${v}"`);
-  return x;
+const int = (flags: Flags, name: keyof Flags, min = 1) =>
+  numberFlag(String(name), flags[name] as string | undefined, { integer: true, min });
+
+/** The protocols the flags ask for; every value checked, naming its flag. */
+export function protocolsFromFlags(flags: Flags, http: boolean): EvalProtocol[] {
+  const n = int(flags, "n");
+  const names = enumListFlag(
+    "protocol",
+    flags.protocol ?? (n !== undefined ? "avg" : "paper"),
+    Object.keys(PROTOCOLS),
+  );
+  const over = {
+    temperature: numberFlag("temperature", flags.temperature, { min: 0 }),
+    topP: numberFlag("top-p", flags["top-p"], { min: Number.MIN_VALUE, max: 1 }),
+    seed: numberFlag("seed", flags.seed, { integer: true }),
+    maxNewTokens: int(flags, "max-tokens") ?? (http ? 32768 : 1024),
+  };
+  if (names.length === 1 && names[0] === "paper" && n !== undefined && n !== 1) {
+    throw new UsageError("the paper protocol draws n = 1; use --protocol avg (or paper,avg) with --n");
+  }
+  return names.map((name) => resolveProtocol(name, { ...over, n: name === "paper" ? undefined : n }));
 }
 
-/** The protocols the flags ask for. */
-export function protocolsFromFlags(flags: Flags, http: boolean): EvalProtocol[] {
-  const n = num(flags, "n", true);
-  const names = (flags.protocol ?? (n !== undefined ? "avg" : "paper")).split(",").filter(Boolean);
-  const over = {
-    temperature: num(flags, "temperature"),
-    topP: num(flags, "top-p"),
-    seed: num(flags, "seed", true),
-    maxNewTokens: num(flags, "max-tokens", true) ?? (http ? 32768 : 1024),
-  };
-  return names.map((name) => {
-    if (name === "paper" && n !== undefined && n !== 1 && names.length === 1) {
-      throw new Error("the paper protocol draws n = 1; use --protocol avg (or paper,avg) with --n");
+/** Benchmark names must be known, and anything else a data file. */
+function benchmarksFromFlags(flags: Flags): string[] {
+  const list = (flags.benchmarks ?? Object.keys(BENCHMARKS).join(",")).split(",").filter(Boolean);
+  if (list.length === 0) throw new UsageError("--benchmarks needs at least one name or file");
+  for (const b of list) {
+    if (!Object.hasOwn(BENCHMARKS, b) && !/\.(jsonl|json|parquet)$/i.test(b)) {
+      throw new UsageError(
+        `--benchmarks: unknown benchmark "${b}"; use ${Object.keys(BENCHMARKS).join(", ")}, or a .jsonl/.json/.parquet file`,
+      );
     }
-    return resolveProtocol(name, { ...over, n: name === "paper" ? undefined : n });
-  });
+  }
+  return list;
+}
+
+/** `--base-url` values: comma-separated http(s) URLs. */
+function baseUrlsFromFlags(flags: Flags): string[] {
+  const urls = flags["base-url"]?.split(",").filter(Boolean) ?? [];
+  for (const u of urls) {
+    let ok = false;
+    try {
+      ok = ["http:", "https:"].includes(new URL(u).protocol);
+    } catch {}
+    if (!ok) throw new UsageError(`--base-url: "${u}" is not an http(s) URL, e.g. http://127.0.0.1:8000`);
+  }
+  return urls;
+}
+
+/** The HTTP settings of an eval against servers; `--api completions` needs a tokenizer to template with. */
+function httpFromFlags(flags: Flags, baseUrls: string[]): Omit<NonNullable<EvalJob["http"]>, "model"> {
+  const api = enumFlag("api", flags.api, ["chat", "completions"] as const);
+  if (api === "completions" && !flags.tokenizer) {
+    throw new UsageError(
+      "--api completions renders the chat template here: pass --tokenizer DIR (or use --api chat)",
+    );
+  }
+  const timeout = numberFlag("timeout", flags.timeout, { min: 0.001 });
+  return {
+    baseUrls,
+    api,
+    tokenizer: flags.tokenizer ? HfTokenizer.fromDir(flags.tokenizer) : undefined,
+    concurrency: int(flags, "concurrency"),
+    timeoutMs: (timeout ?? 600) * 1000,
+    maxRetries: int(flags, "retries", 0),
+  };
+}
+
+/** Where benchmark data comes from. */
+function sourceFromFlags(flags: Flags): EvalJob["source"] {
+  return {
+    source: enumFlag("source", flags.source, ["auto", "local", "hub"] as const),
+    dataDir: flags["data-dir"],
+    hub: { cacheDir: flags["cache-dir"], offline: flags.offline },
+    mapping: {
+      goldField: enumFlag("gold-field", flags["gold-field"], ["answer", "solution"] as const),
+      goldKind: enumFlag("gold-kind", flags["gold-kind"], [
+        "expr",
+        "latex",
+      ] as const satisfies readonly GoldKind[]),
+    },
+  };
 }
 
 /** Run `open-rs eval`. */
-export async function run(argv: string[]): Promise<number> {
-  let flags: Flags;
-  try {
-    flags = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    console.error(`open-rs eval: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+export function run(argv: string[]): Promise<number> {
+  return runCommand("eval", () => evalMain(argv));
+}
+
+async function evalMain(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, OPTIONS);
   if (flags.help) {
     console.log(HELP);
     return 0;
   }
-  if (!flags.model === !flags["base-url"]) {
-    console.error(`open-rs eval: give exactly one of --model DIR or --base-url URL\n\n${HELP}`);
-    return 2;
-  }
-  const baseUrls = flags["base-url"]?.split(",").filter(Boolean) ?? [];
+  if (!flags.model === !flags["base-url"])
+    throw new UsageError("give exactly one of --model DIR or --base-url URL");
+  const baseUrls = baseUrlsFromFlags(flags);
   const protocols = protocolsFromFlags(flags, baseUrls.length > 0);
+  const benchmarks = benchmarksFromFlags(flags);
+  const source = sourceFromFlags(flags);
+  const limit = int(flags, "limit");
+  const batchSize = int(flags, "batch-size");
+  const microBatch = int(flags, "micro-batch");
+  const httpBase = flags.model ? undefined : httpFromFlags(flags, baseUrls);
   const engine = flags.model
-    ? await loadLocalEngine(flags.model, {
-        tokenizerDir: flags.tokenizer,
-        microBatch: num(flags, "micro-batch", true),
-      })
+    ? await loadLocalEngine(flags.model, { tokenizerDir: flags.tokenizer, microBatch })
     : undefined;
   const modelName = engine ? engine.label : (flags["model-name"] ?? (await servedModelName(baseUrls[0])));
+  const http = httpBase && { ...httpBase, model: modelName };
   const out = flags.out ?? path.join("eval-results", `${modelName.replace(/[^\w.-]+/g, "_")}.jsonl`);
   const bars = new Map<string, ProgressBar>();
   const correct = new Map<string, number>();
@@ -140,32 +197,14 @@ export async function run(argv: string[]): Promise<number> {
   let drawn = 0;
   try {
     const runs = await runEvalJob({
-      benchmarks: (flags.benchmarks ?? Object.keys(BENCHMARKS).join(",")).split(",").filter(Boolean),
+      benchmarks,
       protocols,
       engine,
-      batchSize: num(flags, "batch-size", true),
-      http: engine
-        ? undefined
-        : {
-            baseUrls,
-            model: modelName,
-            api: flags.api as "chat" | "completions" | undefined,
-            tokenizer: flags.tokenizer ? HfTokenizer.fromDir(flags.tokenizer) : undefined,
-            concurrency: num(flags, "concurrency", true),
-            timeoutMs: (num(flags, "timeout") ?? 600) * 1000,
-            maxRetries: num(flags, "retries", true),
-          },
+      batchSize,
+      http,
       out,
-      limit: num(flags, "limit", true),
-      source: {
-        source: flags.source as "auto" | "local" | "hub" | undefined,
-        dataDir: flags["data-dir"],
-        hub: { cacheDir: flags["cache-dir"], offline: flags.offline },
-        mapping: {
-          goldField: flags["gold-field"] as "answer" | "solution" | undefined,
-          goldKind: flags["gold-kind"] as GoldKind | undefined,
-        },
-      },
+      limit,
+      source,
       onBenchmarkStart: (p, b, total, reused) => {
         const bar = new ProgressBar(total, { label: `${p}/${b}` });
         bar.update(reused, reused > 0 ? `${reused} resumed` : undefined);

@@ -2,7 +2,8 @@
  * `open-rs info [--backend tensorflow|wasm|cpu] [--json]`: which compute backend this machine gets, its threads
  * and SIMD, and why the preferred ones were skipped.
  */
-import { type BackendInfo, initBackend, parseBackendName } from "../../backend/select";
+import { BACKEND_NAMES, type BackendInfo, initBackend } from "../../backend/select";
+import { enumFlag, runCommand, UsageError } from "../errors";
 
 /** One line for the usage listing. */
 export const summary = "show the compute backend chosen (threads, SIMD) and why others were skipped";
@@ -26,22 +27,23 @@ export function formatBackendInfo(info: BackendInfo): string {
 }
 
 /** Run `open-rs info`. */
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return runCommand("info", () => info(argv));
+}
+
+async function info(argv: string[]): Promise<number> {
   let json = false;
   let backend: BackendInfo["chosen"] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") json = true;
-    else if (a === "--backend") backend = parseBackendName(argv[++i] ?? "", "--backend");
+    else if (a === "--backend") backend = enumFlag("backend", argv[++i] ?? "", BACKEND_NAMES);
     else if (a.startsWith("--backend="))
-      backend = parseBackendName(a.slice("--backend=".length), "--backend");
+      backend = enumFlag("backend", a.slice("--backend=".length), BACKEND_NAMES);
     else if (a === "--help" || a === "-h") {
       console.log(HELP);
       return 0;
-    } else {
-      console.error(`open-rs info: unknown argument "${a}"\n\n${HELP}`);
-      return 2;
-    }
+    } else throw new UsageError(`unknown argument "${a}"; use --backend NAME or --json`);
   }
   const info = await initBackend({ backend });
   console.log(json ? JSON.stringify({ ...info, node: process.version }) : formatBackendInfo(info));

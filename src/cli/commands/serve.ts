@@ -1,10 +1,11 @@
 /**
  * `open-rs serve --model DIR [--port N] [--host H]`: serves a local checkpoint with the OpenAI-compatible API
  * (`/v1/models`, `/v1/completions`, `/v1/chat/completions`, streaming), batching requests onto the one model.
+ * Every flag is checked before the model loads; SIGTERM or Ctrl-C drains requests in flight, then exits.
  */
-import { parseArgs } from "node:util";
 import { loadLocalEngine } from "../../eval/local-model";
-import { createServer } from "../../eval/server";
+import { createServer, type ServeOptions } from "../../eval/server";
+import { hostFlag, numberFlag, parseFlags, runCommand, UsageError } from "../errors";
 
 /** One line for the usage listing. */
 export const summary =
@@ -12,16 +13,24 @@ export const summary =
 
 const HELP = `Usage: open-rs serve --model DIR [--port 8000] [--host 127.0.0.1] [options]
 
-  --model DIR            HF checkpoint directory (config.json, safetensors, tokenizer files)
-  --tokenizer DIR        tokenizer directory, if not the model's
-  --name NAME            model name in /v1/models and the 'model' field (default: the directory's base name;
-                         the full DIR path is accepted too)
-  --port N               default 8000 (0 picks a free port)
-  --host H               default 127.0.0.1 (use 0.0.0.0 to listen on every interface)
-  --max-batch B          most sequences per generate call (default 16)
-  --micro-batch M        sequences decoded at once inside a call (default 8)
-  --default-max-tokens M max_tokens when a request leaves it out (default 256)
-  --max-body-mb S        request body limit in MiB (default 10)`;
+  --model DIR              HF checkpoint directory (config.json, safetensors, tokenizer files)
+  --tokenizer DIR          tokenizer directory, if not the model's
+  --name NAME              model name in /v1/models and the 'model' field (default: the directory's base
+                           name; the DIR path as given is accepted too)
+  --port N                 1–65535, default 8000 (0 picks a free port)
+  --host H                 an IP address or localhost; default 127.0.0.1 (0.0.0.0 listens on every interface)
+Batching:
+  --max-batch B            most sequences per generate call (default 16)
+  --micro-batch M          sequences decoded at once inside a call (default 8)
+Per-request limits (a request over one gets 400 naming it):
+  --max-sequences S        prompts × n (default 1024)
+  --max-n N                n (default 64)
+  --max-prompt-chars C     prompt characters, checked before tokenising (default 262144)
+  --max-model-len L        prompt + max_tokens tokens (default: the model's max_position_embeddings)
+  --default-max-tokens M   max_tokens when a request leaves it out (default 256, clipped to the room left)
+  --max-body-mb S          request body in MiB (default 10)
+Shutdown:
+  --drain-s S              on SIGTERM / Ctrl-C, let requests in flight finish for up to S seconds (default 5)`;
 
 const OPTIONS = {
   model: { type: "string" },
@@ -31,55 +40,76 @@ const OPTIONS = {
   host: { type: "string" },
   "max-batch": { type: "string" },
   "micro-batch": { type: "string" },
+  "max-sequences": { type: "string" },
+  "max-n": { type: "string" },
+  "max-prompt-chars": { type: "string" },
+  "max-model-len": { type: "string" },
   "default-max-tokens": { type: "string" },
   "max-body-mb": { type: "string" },
+  "drain-s": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-function int(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 0) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
-  return x;
+type Flags = ReturnType<typeof parseFlags<typeof OPTIONS>>;
+
+/** The server options the flags ask for; every value checked, naming its flag. */
+export function serveOptionsFromFlags(flags: Flags): ServeOptions {
+  const pos = (name: keyof typeof OPTIONS) =>
+    numberFlag(String(name), flags[name] as string | undefined, { integer: true, min: 1 });
+  const mb = numberFlag("max-body-mb", flags["max-body-mb"], { min: 0.001 });
+  return {
+    aliases: flags.model ? [flags.model] : [],
+    maxBatch: pos("max-batch"),
+    maxSequences: pos("max-sequences"),
+    maxN: pos("max-n"),
+    maxPromptChars: pos("max-prompt-chars"),
+    maxModelLen: pos("max-model-len"),
+    defaultMaxTokens: pos("default-max-tokens"),
+    maxBodyBytes: mb === undefined ? undefined : Math.ceil(mb * 1024 * 1024),
+  };
 }
 
-/** Run `open-rs serve`; resolves when the server closes (SIGINT/SIGTERM). */
-export async function run(argv: string[]): Promise<number> {
-  let flags: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
-  try {
-    flags = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    console.error(`open-rs serve: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+/** Run `open-rs serve`; resolves when the server has shut down (SIGINT/SIGTERM). */
+export function run(argv: string[]): Promise<number> {
+  return runCommand("serve", () => serve(argv));
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, OPTIONS);
   if (flags.help) {
     console.log(HELP);
     return 0;
   }
-  if (!flags.model) {
-    console.error(`open-rs serve: --model DIR is required\n\n${HELP}`);
-    return 2;
-  }
+  if (!flags.model) throw new UsageError("--model DIR is required (a Hugging Face model directory)");
+  const opts = serveOptionsFromFlags(flags);
+  const microBatch = numberFlag("micro-batch", flags["micro-batch"], { integer: true, min: 1 }) ?? 8;
+  const port =
+    flags.port === "0" ? 0 : (numberFlag("port", flags.port, { integer: true, min: 1, max: 65535 }) ?? 8000);
+  const host = hostFlag(flags.host, "127.0.0.1");
+  const drainMs = (numberFlag("drain-s", flags["drain-s"], { min: 0 }) ?? 5) * 1000;
   const engine = await loadLocalEngine(flags.model, {
     label: flags.name,
     tokenizerDir: flags.tokenizer,
-    microBatch: int(flags["micro-batch"], "micro-batch", 8),
+    microBatch,
   });
-  const srv = createServer(engine, {
-    aliases: [flags.model],
-    maxBatch: int(flags["max-batch"], "max-batch", 16),
-    defaultMaxTokens: int(flags["default-max-tokens"], "default-max-tokens", 256),
-    maxBodyBytes: int(flags["max-body-mb"], "max-body-mb", 10) * 1024 * 1024,
-  });
-  const url = await srv.listen(int(flags.port, "port", 8000), flags.host ?? "127.0.0.1");
+  const srv = createServer(engine, { ...opts, log: (line) => console.error(line) });
+  const url = await srv.listen(port, host);
   console.error(`open-rs serve: ${engine.label} at ${url}/v1 (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      console.error("open-rs serve: shutting down");
-      void srv.close().then(resolve);
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === "SIGINT" ? 130 : 143); // a second signal: now
+      stopping = true;
+      console.error(
+        `open-rs serve: ${signal}: finishing requests in flight (up to ${drainMs / 1000} s), then exiting`,
+      );
+      void srv.shutdown(drainMs).then(({ finished, cancelled }) => {
+        console.error(`open-rs serve: stopped (${finished} request(s) finished, ${cancelled} cancelled)`);
+        resolve();
+      });
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
   return 0;
 }

@@ -4,35 +4,37 @@
  * stderr shows step, reward, length, KL and ETA; Ctrl-C writes a checkpoint at the next step boundary and
  * exits cleanly (a second Ctrl-C exits at once).
  */
-import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { type BackendName, initBackend } from "../../backend/select";
-import { loadRows } from "../../data/loader";
+import { BACKEND_NAMES, initBackend } from "../../backend/select";
 import { latestCheckpoint } from "../../grpo/checkpoint";
-import { loadGrpoConfig, parseOverrides } from "../../grpo/config-resolve";
+import { parseOverrides } from "../../grpo/config-resolve";
 import type { StepMetrics } from "../../grpo/metrics";
 import { train } from "../../grpo/train";
 import { ProgressBar } from "../../kernel-helpers/progress";
 import { Qwen2ForCausalLM } from "../../model/qwen2";
 import { HfTokenizer } from "../../tokenizer/tokenizer";
+import { enumFlag, numberFlag, parseFlags, runCommand, UsageError } from "../errors";
+import { checkBounds, loadTrainRecipe, loadTrainRows, resolveModel } from "../train-inputs";
 
 /** One line for the usage listing. */
 export const summary = "GRPO training from a YAML recipe (TRL/open-r1 keys), resumable, Ctrl-C checkpoints";
 
 const HELP = `Usage: open-rs train --config FILE.yaml [options]
 
-  --config FILE        YAML recipe with TRL/open-r1 keys (e.g. configs/open-rs-grpo.yaml)
+  --config FILE        YAML recipe with TRL/open-r1 keys (e.g. configs/open-rs-grpo.yaml); a quickstart or
+                       experiment file's quickstart: block is accepted (configs/quickstart.yaml)
   --set key=value      override one key (YAML value; repeatable), e.g. --set max_steps=20 --set beta=0
   --resume             continue the run in output_dir: from its newest checkpoint-<step> (or from its start,
-                       dropping its old rows, when it has none); --set may change only the settings a
-                       resume allows (learning_rate, max_steps, ...), others are refused with the reason
+                       dropping its old rows, when it has none); --set may change only what a resume allows
+                       (learning_rate, max_steps, ...); other changes are refused with the reason
   --resume-from DIR    continue from this checkpoint directory
   --overwrite-output-dir  delete another run's files in output_dir first (a fresh run refuses them otherwise)
   --workers N          worker threads, one model replica each (default: OPEN_RS_WORKERS, else the cores)
-  --model DIR          local HF model directory (default: model_name_or_path)
+  --model DIR          local HF model directory (default: model_name_or_path, else data/models/tiny-r1)
   --tokenizer DIR      tokenizer directory (default: the model directory)
-  --dataset SRC        JSONL/Parquet path or hub dataset id (default: dataset_name, split dataset_train_split)
-  --backend NAME       tfjs backend (default: the project's choice)
+  --dataset SRC        JSONL/Parquet path or hub dataset id (default: dataset_name, split dataset_train_split,
+                       else the synthetic curriculum's training rows)
+  --on-bad-row skip|fail   a dataset row without problem/answer: skip it with a warning (default) or stop
+  --backend NAME       tensorflow, wasm or cpu (default: the first that loads; see open-rs info)
 Outputs in output_dir: metrics.jsonl (TRL metric names), completions.jsonl (log_completions), checkpoint-<step>/.`;
 
 const OPTIONS = {
@@ -40,13 +42,14 @@ const OPTIONS = {
   set: { type: "string", multiple: true },
   resume: { type: "boolean" },
   "resume-from": { type: "string" },
-  "overwrite-output-dir": { type: "boolean" },
-  workers: { type: "string" },
   model: { type: "string" },
   tokenizer: { type: "string" },
   dataset: { type: "string" },
   backend: { type: "string" },
-  help: { type: "boolean" },
+  "on-bad-row": { type: "string" },
+  "overwrite-output-dir": { type: "boolean" },
+  workers: { type: "string" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 /** The progress line's info text: reward, mean length, KL. */
@@ -56,56 +59,68 @@ export function progressInfo(m: StepMetrics): string {
 }
 
 /** Parse argv, load everything, train; resolves to the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+export function run(argv: string[]): Promise<number> {
+  return runCommand("train", () => trainMain(argv));
+}
+
+async function trainMain(argv: string[]): Promise<number> {
+  const values = parseFlags(argv, OPTIONS);
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (!values.config) {
-    process.stderr.write(`open-rs train: --config is required\n\n${HELP}\n`);
-    return 2;
-  }
+  if (!values.config)
+    throw new UsageError("--config FILE.yaml is required, e.g. --config configs/quickstart.yaml");
+  if (values.resume && values["resume-from"])
+    throw new UsageError("give --resume or --resume-from DIR, not both");
+  return trainFromArgs({
+    ...values,
+    config: values.config,
+    backend: enumFlag("backend", values.backend, BACKEND_NAMES),
+    onBadRow: enumFlag("on-bad-row", values["on-bad-row"], ["skip", "fail"] as const),
+    overrides: {
+      ...setFlags(values.set ?? []),
+      ...(values["overwrite-output-dir"] ? { overwrite_output_dir: true } : {}),
+    },
+    workers:
+      values.workers === undefined
+        ? undefined
+        : numberFlag("workers", values.workers, { integer: true, min: 0 }),
+  });
+}
+
+/** `--set key=value` items; a malformed one is a usage error. */
+function setFlags(items: string[]): Record<string, unknown> {
   try {
-    return await trainFromArgs(values);
-  } catch (err) {
-    process.stderr.write(`\nopen-rs train: ${(err as Error).message}\n`);
-    return 1;
+    return parseOverrides(items);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 
 async function trainFromArgs(values: {
-  config?: string;
-  set?: string[];
+  config: string;
+  overrides: Record<string, unknown>;
   resume?: boolean;
   "resume-from"?: string;
-  "overwrite-output-dir"?: boolean;
-  workers?: string;
   model?: string;
   tokenizer?: string;
   dataset?: string;
-  backend?: string;
+  backend?: (typeof BACKEND_NAMES)[number];
+  onBadRow?: "skip" | "fail";
+  workers?: number;
 }): Promise<number> {
   const warn = (m: string) => process.stderr.write(`${m}\n`);
-  const overrides = parseOverrides(values.set ?? []);
-  if (values["overwrite-output-dir"]) overrides.overwrite_output_dir = true;
-  const { config } = loadGrpoConfig(values.config!, overrides, { warn });
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  const modelDir = values.model ?? config.model_name_or_path;
-  if (!modelDir || !existsSync(modelDir)) {
-    throw new Error(
-      `model directory ${modelDir ?? "(none)"} not found; pass --model DIR or set model_name_or_path to a local HF directory`,
-    );
-  }
-  const dataSrc = values.dataset ?? config.dataset_name;
-  if (!dataSrc) throw new Error("no dataset: pass --dataset SRC or set dataset_name");
-  await initBackend(values.backend ? { backend: values.backend as BackendName } : {});
-  const model = await Qwen2ForCausalLM.fromPretrained(modelDir);
+  const recipe = loadTrainRecipe(values.config, values.overrides, warn);
+  const { config } = recipe;
+  const modelInfo = resolveModel(values.model, config, warn);
+  const backend = await initBackend(values.backend ? { backend: values.backend } : {});
+  checkBounds(config, modelInfo, backend.chosen);
+  const dataset = await loadTrainRows(values.dataset, recipe, { onBadRow: values.onBadRow, warn }, warn);
+  const modelDir = modelInfo.dir;
   const tokenizerDir = values.tokenizer ?? modelDir;
   const tokenizer = HfTokenizer.fromDir(tokenizerDir);
-  const dataset = await loadRows(
-    existsSync(dataSrc) ? dataSrc : { hub: dataSrc, split: config.dataset_train_split },
-  );
+  const model = await Qwen2ForCausalLM.fromPretrained(modelDir);
   const resumeFrom =
     values["resume-from"] ?? (values.resume ? latestCheckpoint(config.output_dir) : undefined);
   if (values.resume && !resumeFrom)
@@ -113,7 +128,7 @@ async function trainFromArgs(values: {
   const handle = train(
     config,
     { model, tokenizer, dataset, tokenizerDir },
-    { resumeFrom: resumeFrom ?? undefined, resume: Boolean(values.resume), workers },
+    { resumeFrom: resumeFrom ?? undefined, resume: Boolean(values.resume), workers: values.workers },
   );
   const bar = new ProgressBar(handle.totalSteps, { label: "GRPO" });
   handle.on("step", (m) => bar.update(m.step, progressInfo(m)));
