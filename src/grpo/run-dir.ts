@@ -27,16 +27,16 @@ export interface RunRecord {
 
 const RUN_FILE = "run.json";
 const LOCK_FILE = ".run.lock";
-/** Names in an output_dir that belong to a run (what overwrite deletes): its outputs, and evals written beside it. */
-const OWNED = [
+/** Names that show a run has used an output_dir (what makes a fresh run refuse it). */
+const RUN_OUTPUTS = [
   /^metrics\.jsonl$/,
   /^completions\.jsonl$/,
   /^run\.json$/,
   /^checkpoint-\d+$/,
   /^\.checkpoint-\d+\./,
-  /^eval-.+\.jsonl$/,
-  /^summary\.json$/,
 ];
+/** What overwriting or clearing deletes: the run's outputs and the evals written beside it (a base eval may come first). */
+const OWNED = [...RUN_OUTPUTS, /^eval-.+\.jsonl$/, /^summary\.json$/];
 
 const active = processState("active-run-dirs", () => new Map<string, string>());
 
@@ -74,11 +74,11 @@ function readJson<T>(path: string): T | null {
   }
 }
 
-/** The run files in `dir` (names), or [] when it does not exist. */
-export function runFilesIn(dir: string): string[] {
+/** The run files in `dir` (names; `all` adds eval results and summaries), or [] when it does not exist. */
+export function runFilesIn(dir: string, all = false): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((n) => {
-    if (!OWNED.some((re) => re.test(n))) return false;
+    if (!(all ? OWNED : RUN_OUTPUTS).some((re) => re.test(n))) return false;
     if (n === "metrics.jsonl" || n === "completions.jsonl") return statSync(join(dir, n)).size > 0;
     return true;
   });
@@ -109,7 +109,7 @@ export function clearRunDir(dirIn: string): number {
       `output_dir ${dirIn} is in use by run ${owner}, still active in this process; stop it first`,
     );
   }
-  const files = runFilesIn(dir);
+  const files = runFilesIn(dir, true);
   for (const f of files) rmSync(join(dir, f), { recursive: true, force: true });
   rmSync(join(dir, LOCK_FILE), { force: true });
   return files.length;
@@ -140,7 +140,7 @@ export function claimRunDir(dirIn: string, opts: ClaimOptions): RunDirClaim {
         `output_dir ${dirIn} holds another run's files (${describeRun(dir, files)}); resume it (--resume, or train(..., { resume: true })), overwrite it (--overwrite-output-dir, or overwrite_output_dir: true), or choose a new output_dir`,
       );
     }
-    for (const f of files) rmSync(join(dir, f), { recursive: true, force: true });
+    for (const f of runFilesIn(dir, true)) rmSync(join(dir, f), { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
   const previous = opts.resume ? readJson<RunRecord>(join(dir, RUN_FILE)) : null;
