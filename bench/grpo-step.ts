@@ -3,7 +3,7 @@
  * tiny-r1, 16 prompts × G = 6 = 96 completions per step, 64-token cap, 2 micro-batches of 48), through the same
  * `train()` run handle the notebooks and the CLI use. Prints one JSON line per worker count (median step time
  * after a warm-up step, and the rollout/update split) and the ratio. Asserts nothing: the machine is shared.
- * Usage: npx tsx bench/grpo-step.ts [steps=4] [workers=1,2]
+ * Usage: npx tsx bench/grpo-step.ts [steps=4] [workers=1,2]   (steps 0: one step, no warm-up: a smoke run)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,7 +32,8 @@ async function stepTimes(workers: number, steps: number): Promise<StepMetrics[]>
       { workers },
     );
     await run.done;
-    return run.metrics.slice(1); // the first step warms caches and compiles the workers' code
+    // the first step warms caches and compiles the workers' code (kept for a smoke run of 0 steps)
+    return steps === 0 ? run.metrics : run.metrics.slice(1);
   } finally {
     model.dispose();
     rmSync(out, { recursive: true, force: true });

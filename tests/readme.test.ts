@@ -86,10 +86,21 @@ const RUNS: Record<string, () => Promise<void>> = {
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
     assert.equal(pkg.scripts.start, "tsx scripts/run-notebooks.ts start");
   },
-  "npm run reports": async () => {
+  "npm run reports [-- NAME ...]": async () => {
     const r = await sh("npm run -s reports -- no-such-notebook");
     assert.equal(r.code, 2);
     assert.match(r.err, /unknown notebook no-such-notebook; valid: 00-quickstart, .*04-evaluate/);
+  },
+  "npm run reports:docs": async () => {
+    // a real run re-renders docs/reports (minutes); check the script is the one the README describes
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+    assert.equal(pkg.scripts["reports:docs"], "tsx scripts/run-notebooks.ts docs");
+  },
+  "npm run kernel:install": async () => {
+    const data = join(tmp, "jupyter-data");
+    const r = await sh(`JUPYTER_DATA_DIR=${data} npm run -s kernel:install`);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(existsSync(join(data, "kernels", "open-rs-ts", "kernel.json")));
   },
   "npm run notebook": async () => {
     const ui = await sh("jupyter lab --version || jupyter notebook --version");
@@ -186,8 +197,8 @@ const RUNS: Record<string, () => Promise<void>> = {
     assert.match(engine.out, /"config":"m1"/);
     const verify = await ok("npm run -s bench:verify");
     assert.match(verify.out + verify.err, /pairs\/s|shared/);
-    const grpo = await ok("npm run -s bench:grpo -- 0");
-    assert.match(grpo.out, /warm-up step 1/);
+    const grpo = await ok("npm run -s bench:grpo -- 0 1");
+    assert.match(grpo.out, /"bench":"grpo-step".*"workers":1/);
   },
 };
 

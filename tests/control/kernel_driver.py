@@ -59,6 +59,8 @@ def drain(kc, msg_id, out):
         c = msg["content"]
         if t == "stream":
             out[c["name"]] = out.get(c["name"], "") + c["text"]
+        elif t == "execute_result":
+            out["stdout"] = out.get("stdout", "") + str(c.get("data", {}).get("text/plain", "")) + "\n"
         elif t == "error":
             out["ename"], out["evalue"], out["traceback"] = c["ename"], c["evalue"], c["traceback"]
         elif t == "status" and c.get("execution_state") == "idle":
@@ -87,6 +89,7 @@ def main():
                         break
                     lat.append(s)
                     if "until_advance" in a:
+                        # the cell's value: an execute_result (or, from older kernels, a line on stdout)
                         last = float(r["stdout"].strip().splitlines()[-1])
                         first = last if first is None else first
                         if len(lat) >= a["measure"] and last - first >= a["until_advance"]:
