@@ -13,7 +13,7 @@ export interface CliCommand {
 }
 
 /** The commands, in listing order: the only list (a command's file is src/cli/commands/<name>.ts). */
-export const COMMAND_NAMES: readonly string[] = ["info", "make-tiny", "train", "eval", "serve"];
+export const COMMAND_NAMES: readonly string[] = ["info", "make-tiny", "train", "eval", "serve", "convert"];
 
 /** Exit code for a usage error (unknown or missing command). */
 export const EXIT_USAGE = 2;
