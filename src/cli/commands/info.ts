@@ -1,8 +1,9 @@
 /**
  * `open-rs info [--backend tensorflow|wasm|cpu] [--json]`: which compute backend this machine gets, its threads
- * and SIMD, and why the preferred ones were skipped.
+ * and SIMD, and why the preferred ones were skipped; then which llama.cpp builds (CPU, CUDA, Vulkan, Metal) load.
  */
 import { type BackendInfo, initBackend, parseBackendName } from "../../backend/select";
+import { type LlamaAvailability, llamaCppAvailability } from "../../engines/llama-runtime";
 
 /** One line for the usage listing. */
 export const summary = "show the compute backend chosen (threads, SIMD) and why others were skipped";
@@ -25,6 +26,12 @@ export function formatBackendInfo(info: BackendInfo): string {
   return lines.join("\n");
 }
 
+/** The llama.cpp engine's builds, one line each: `llama.cpp CUDA: no NVIDIA driver (...)`. */
+export function formatLlamaCpp(list: LlamaAvailability[]): string {
+  const why = (a: LlamaAvailability) => (a.reason.startsWith("no ") ? a.reason : `unavailable: ${a.reason}`);
+  return list.map((a) => `llama.cpp ${a.name}: ${a.available ? `yes (${a.reason})` : why(a)}`).join("\n");
+}
+
 /** Run `open-rs info`. */
 export async function run(argv: string[]): Promise<number> {
   let json = false;
@@ -44,6 +51,11 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const info = await initBackend({ backend });
-  console.log(json ? JSON.stringify({ ...info, node: process.version }) : formatBackendInfo(info));
+  const llama = await llamaCppAvailability();
+  console.log(
+    json
+      ? JSON.stringify({ ...info, node: process.version, llamaCpp: llama })
+      : `${formatBackendInfo(info)}\n${formatLlamaCpp(llama)}`,
+  );
   return 0;
 }
