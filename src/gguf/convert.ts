@@ -24,7 +24,7 @@ import { isTransposedParam, transpose2d } from "../model/weights";
 import type { GgufOutType } from "./format";
 import { qwen2Metadata, qwen2Tensors, type TensorSource } from "./qwen2";
 import { placeholderTokenizerMetadata, type TokenizerFiles, tokenizerMetadata } from "./tokenizer";
-import { writeGgufFile } from "./writer";
+import { rewriteGgufData, writeGgufFile } from "./writer";
 
 /** Bumped whenever the bytes written for the same input change (invalidates cached conversions). */
 export const CONVERTER_VERSION = 1;
@@ -52,6 +52,8 @@ export interface WriteQwen2GgufOptions {
   /** Where errors say the weights came from. */
   source: string;
   onTensor?: (done: number, total: number) => void;
+  /** Rewrite the tensor data of an existing file of identical layout in place (see `rewriteGgufData`). */
+  inPlace?: boolean;
 }
 
 /** What a conversion produced. */
@@ -70,7 +72,9 @@ export async function writeQwen2Gguf(path: string, opts: WriteQwen2GgufOptions):
     : placeholderTokenizerMetadata(cfg.vocab_size, opts.config);
   const meta = [...qwen2Metadata(cfg, opts.name, opts.type), ...tok.entries];
   const tensors = qwen2Tensors(cfg, opts.tensors, opts.type, opts.source);
-  const bytes = await writeGgufFile(path, meta, tensors, opts.onTensor);
+  const bytes = opts.inPlace
+    ? await rewriteGgufData(path, meta, tensors)
+    : await writeGgufFile(path, meta, tensors, opts.onTensor);
   return { path, bytes, notes: tok.notes };
 }
 
@@ -150,11 +154,15 @@ export function hfDirTensorSource(dir: string): TensorSource {
   };
 }
 
-/** Writes a GGUF of an in-memory model (e.g. after training steps). `tokenizerDir` supplies the vocabulary. */
+/**
+ * Writes a GGUF of an in-memory model (e.g. after training steps). `tokenizerDir` supplies the vocabulary.
+ * `inPlace` rewrites only the weights of a file this function wrote before with the same options and shapes,
+ * which a llama.cpp model loaded from it on the CPU picks up without a reload.
+ */
 export async function modelToGguf(
   model: Qwen2ForCausalLM,
   path: string,
-  opts: { type?: GgufOutType; tokenizerDir?: string | null; name?: string } = {},
+  opts: { type?: GgufOutType; tokenizerDir?: string | null; name?: string; inPlace?: boolean } = {},
 ): Promise<GgufWriteResult> {
   return writeQwen2Gguf(path, {
     config: model.config,
@@ -163,6 +171,7 @@ export async function modelToGguf(
     type: opts.type ?? "F32",
     name: opts.name ?? "open-rs-ts model",
     source: "model",
+    inPlace: opts.inPlace,
   });
 }
 

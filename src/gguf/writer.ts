@@ -4,7 +4,7 @@
  * sibling that is fsynced and renamed, so a crash never leaves a truncated file under the final name.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import {
   alignUp,
@@ -122,4 +122,46 @@ export async function writeGgufFile(
   closeSync(fd);
   renameSync(tmp, path);
   return total;
+}
+
+/**
+ * Rewrites only the tensor data of an existing GGUF file, in place, after checking that its header (metadata,
+ * names, shapes, types, offsets) is byte for byte the one these tensors produce. llama.cpp on the CPU computes
+ * straight from the pages it mmapped, so a model loaded from `path` sees the new weights on its next decode
+ * without a reload (its KV cache still holds values computed with the old ones). Not atomic: call it only
+ * while no decode runs. Resolves to the bytes written.
+ */
+export async function rewriteGgufData(
+  path: string,
+  metadata: GgufMetadata,
+  tensors: readonly GgufTensorSpec[],
+): Promise<number> {
+  const { header, sizes } = encodeGgufHeader(metadata, tensors);
+  const fd = openSync(path, "r+");
+  try {
+    const have = Buffer.alloc(header.length);
+    const n = readSync(fd, have, 0, header.length, 0);
+    if (n !== header.length || !have.equals(header)) {
+      throw new Error(
+        `${path}: the GGUF header differs from these tensors' (shapes, types or metadata changed); write a new file`,
+      );
+    }
+    let offset = header.length;
+    let written = 0;
+    for (let i = 0; i < tensors.length; i++) {
+      const bytes = encodeTensorData(tensors[i].data(), tensors[i].type);
+      if (bytes.length !== sizes[i])
+        throw new Error(
+          `GGUF tensor ${tensors[i].name}: encoded ${bytes.length} bytes, expected ${sizes[i]}`,
+        );
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
+      offset += alignUp(sizes[i], GGUF_ALIGNMENT);
+      written += bytes.length;
+      await new Promise((r) => setImmediate(r));
+    }
+    return written;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/backend/select";
 import type { LlamaCppEngine } from "../../src/engines/llama-cpp";
 import { llamaCppAvailability } from "../../src/engines/llama-runtime";
 import { llamaEngineFromModel, loadLlamaEngine } from "../../src/engines/load-llama";
 import { ensureRandom25m, TINY_R1_DIR } from "../../src/engines/random-model";
 import { encodeChat, localEngine, type TextEngine } from "../../src/eval/engine";
+import { modelToGguf } from "../../src/gguf/convert";
 import { Qwen2ForCausalLM } from "../../src/model/qwen2";
 import { tinySplits } from "../../src/quickstart/recipe";
 import { generate } from "../../src/sampler/generate";
@@ -208,6 +210,33 @@ describe("llama.cpp engine: HF directory → GGUF → llama.cpp round trip", () 
       }
     });
   }
+});
+
+describe("llama.cpp engine: new weights without a reload", () => {
+  it("rewriting the GGUF's weights in place reaches the loaded model (CPU, mmap)", async (t) => {
+    if (skip) return t.skip(skip);
+    const a = await Qwen2ForCausalLM.fromPretrained(TINY_R1_DIR);
+    const b = await Qwen2ForCausalLM.fromPretrained(TINY_R1_DIR);
+    for (const v of b.params.values()) v.assign(tf.tidy(() => tf.mul(v, 1.1)));
+    const tok = HfTokenizer.fromDir(TINY_R1_DIR);
+    const ll = await llamaEngineFromModel(a, tok, { ...EXACT, label: "m" });
+    try {
+      const ids = tinyPrompts(tok, 1)[0];
+      assert.ok(maxDiff(await ll.nextTokenLogProbs(ids), tfjsLogSoftmax(a, ids)) < 1e-4);
+      const t0 = performance.now();
+      await modelToGguf(b, ll.ggufPath, { name: "m", inPlace: true });
+      const ms = performance.now() - t0;
+      const after = maxDiff(await ll.nextTokenLogProbs(ids), tfjsLogSoftmax(b, ids));
+      t.diagnostic(
+        `in-place rewrite of ${(statSync(ll.ggufPath).size / 2 ** 20).toFixed(1)} MiB: ${ms.toFixed(0)} ms; max |Δ| vs new weights ${after.toExponential(2)}`,
+      );
+      assert.ok(after < 1e-4, `${after}`);
+    } finally {
+      await ll.dispose();
+      a.dispose();
+      b.dispose();
+    }
+  });
 });
 
 describe("llama.cpp engine: F16 and Q8_0 GGUF", () => {

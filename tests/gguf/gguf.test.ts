@@ -3,7 +3,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
-import { convertHfDir, parseGgufOutType } from "../../src/gguf/convert";
+import {
+  convertHfDir,
+  hfDirTensorSource,
+  parseGgufOutType,
+  readTokenizerFiles,
+  writeQwen2Gguf,
+} from "../../src/gguf/convert";
 import { GgmlType, gv } from "../../src/gguf/format";
 import { dequantizeQ8_0, quantizeQ8_0 } from "../../src/gguf/quant";
 import { ggmlTypeFor, ggufTensorName } from "../../src/gguf/qwen2";
@@ -229,6 +235,30 @@ describe("convertHfDir", () => {
     const changed = await convertHfDir(dir, { cacheDir });
     assert.equal(changed.cached, false);
     assert.notEqual(changed.hash, first.hash);
+  });
+
+  it("rewrites weights in place only into a file of identical layout (bytes equal a fresh write)", async () => {
+    const dir = join(FIXTURE, "tied");
+    const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    const src = hfDirTensorSource(dir);
+    const doubled = { shapes: src.shapes, read: (n: string) => src.read(n).map((x) => 2 * x) };
+    const base = {
+      config,
+      tokenizer: readTokenizerFiles(dir),
+      type: "Q8_0",
+      name: "t",
+      source: dir,
+    } as const;
+    const inPlace = join(tmp, "inplace.gguf");
+    const fresh = join(tmp, "fresh.gguf");
+    await writeQwen2Gguf(inPlace, { ...base, tensors: src });
+    await writeQwen2Gguf(inPlace, { ...base, tensors: doubled, inPlace: true });
+    await writeQwen2Gguf(fresh, { ...base, tensors: doubled });
+    assert.ok(readFileSync(inPlace).equals(readFileSync(fresh)));
+    await assert.rejects(
+      writeQwen2Gguf(inPlace, { ...base, type: "F16", tensors: src, inPlace: true }),
+      /the GGUF header differs from these tensors'/,
+    );
   });
 
   it("fails with one line naming the directory when there is no config.json", async () => {
