@@ -219,12 +219,12 @@ describe("llama.cpp engine: new weights without a reload", () => {
     const b = await Qwen2ForCausalLM.fromPretrained(TINY_R1_DIR);
     for (const v of b.params.values()) v.assign(tf.tidy(() => tf.mul(v, 1.1)));
     const tok = HfTokenizer.fromDir(TINY_R1_DIR);
-    const ll = await llamaEngineFromModel(a, tok, { ...EXACT, label: "m" });
+    const ll = await llamaEngineFromModel(a, tok, { ...EXACT, label: "m", tokenizerDir: TINY_R1_DIR });
     try {
       const ids = tinyPrompts(tok, 1)[0];
       assert.ok(maxDiff(await ll.nextTokenLogProbs(ids), tfjsLogSoftmax(a, ids)) < 1e-4);
       const t0 = performance.now();
-      await modelToGguf(b, ll.ggufPath, { name: "m", inPlace: true });
+      await modelToGguf(b, ll.ggufPath, { name: "m", tokenizerDir: TINY_R1_DIR, inPlace: true });
       const ms = performance.now() - t0;
       const after = maxDiff(await ll.nextTokenLogProbs(ids), tfjsLogSoftmax(b, ids));
       t.diagnostic(
@@ -284,7 +284,12 @@ describe("llama.cpp engine: sampling", () => {
     model = await Qwen2ForCausalLM.fromPretrained(TINY_R1_DIR);
     const tok = HfTokenizer.fromDir(TINY_R1_DIR);
     // 8 sequences for 24 prompts: freed sequences take new prompts, so batches mix prefill and decode
-    ll = await llamaEngineFromModel(model, tok, { ...EXACT, parallel: 8, logprobs: true });
+    ll = await llamaEngineFromModel(model, tok, {
+      ...EXACT,
+      parallel: 8,
+      logprobs: true,
+      tokenizerDir: TINY_R1_DIR,
+    });
     const base = tinyPrompts(tok, 4);
     prompts = Array.from({ length: 24 }, (_, i) => base[Math.floor(i / 6)]);
   });
