@@ -16,7 +16,7 @@ export interface CliCommand {
 }
 
 /** The commands, in listing order: the only list (a command's file is src/cli/commands/<name>.ts). */
-export const COMMAND_NAMES: readonly string[] = ["info", "make-tiny", "train", "eval", "serve"];
+export const COMMAND_NAMES: readonly string[] = ["info", "make-tiny", "train", "eval", "serve", "convert"];
 
 /**
  * Load a command module; throws naming the file when it is missing or lacks `summary`/`run`.

@@ -5,7 +5,7 @@
  * the pass@1 table with paired differences, and the standard training charts.
  */
 
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aq from "arquero";
 import { loadRows } from "../data/loader";

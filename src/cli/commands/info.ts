@@ -1,8 +1,9 @@
 /**
  * `open-rs info [--backend tensorflow|wasm|cpu] [--json]`: which compute backend this machine gets, its threads
- * and SIMD, and why the preferred ones were skipped.
+ * and SIMD, and why the preferred ones were skipped; then which llama.cpp builds (CPU, CUDA, Vulkan, Metal) load.
  */
 import { BACKEND_NAMES, type BackendInfo, initBackend } from "../../backend/select";
+import { type LlamaAvailability, llamaCppAvailability } from "../../engines/llama-runtime";
 import { enumFlag, runCommand, UsageError } from "../errors";
 
 /** One line for the usage listing. */
@@ -26,6 +27,12 @@ export function formatBackendInfo(info: BackendInfo): string {
   return lines.join("\n");
 }
 
+/** The llama.cpp engine's builds, one line each: `llama.cpp CUDA: no NVIDIA driver (...)`. */
+export function formatLlamaCpp(list: LlamaAvailability[]): string {
+  const why = (a: LlamaAvailability) => (a.reason.startsWith("no ") ? a.reason : `unavailable: ${a.reason}`);
+  return list.map((a) => `llama.cpp ${a.name}: ${a.available ? `yes (${a.reason})` : why(a)}`).join("\n");
+}
+
 /** Run `open-rs info`. */
 export function run(argv: string[]): Promise<number> {
   return runCommand("info", () => info(argv));
@@ -46,6 +53,11 @@ async function info(argv: string[]): Promise<number> {
     } else throw new UsageError(`unknown argument "${a}"; use --backend NAME or --json`);
   }
   const info = await initBackend({ backend });
-  console.log(json ? JSON.stringify({ ...info, node: process.version }) : formatBackendInfo(info));
+  const llama = await llamaCppAvailability();
+  console.log(
+    json
+      ? JSON.stringify({ ...info, node: process.version, llamaCpp: llama })
+      : `${formatBackendInfo(info)}\n${formatLlamaCpp(llama)}`,
+  );
   return 0;
 }
