@@ -96,6 +96,18 @@ const RUNS: Record<string, () => Promise<void>> = {
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
     assert.equal(pkg.scripts["reports:docs"], "tsx scripts/run-notebooks.ts docs");
   },
+  "npx tsx scripts/run-notebooks.ts render FILE.ipynb": async () => {
+    const file = join(tmp, "saved.ipynb");
+    writeFileSync(file, readFileSync(join(REPO, "docs/reports/05-compare-runs.ipynb")));
+    const r = await ok(`npx tsx scripts/run-notebooks.ts render ${file}`);
+    assert.match(r.err, /saved\.ipynb .*→ .*saved\.html/);
+    assert.ok(existsSync(join(tmp, "saved.html")));
+  },
+  "npx open-rs convert DIR [--type f32\\|f16\\|q8_0]": async () => {
+    const r = await ok(`npx open-rs convert data/models/tiny-r1 --type f16 --out ${join(tmp, "tiny.gguf")}`);
+    assert.match(r.out, /tiny\.gguf/);
+    assert.ok(existsSync(join(tmp, "tiny.gguf")));
+  },
   "npm run kernel:install": async () => {
     const data = join(tmp, "jupyter-data");
     const r = await sh(`JUPYTER_DATA_DIR=${data} npm run -s kernel:install`);
@@ -192,13 +204,16 @@ const RUNS: Record<string, () => Promise<void>> = {
     assert.match(r.out, /tiny-r1: \d+ params/);
     assert.ok(existsSync(join(out, "model.safetensors")) && existsSync(join(out, "README.md")));
   },
-  "npm run bench:engine`, `bench:verify`, `bench:grpo": async () => {
+  "npm run bench:engine`, `bench:verify`, `bench:grpo`, `bench:generate": async () => {
     const engine = await ok("npm run -s bench:engine -- m1");
     assert.match(engine.out, /"config":"m1"/);
     const verify = await ok("npm run -s bench:verify");
     assert.match(verify.out + verify.err, /pairs\/s|shared/);
     const grpo = await ok("npm run -s bench:grpo -- 0 1");
     assert.match(grpo.out, /"bench":"grpo-step".*"workers":1/);
+    const gen = await ok("npm run -s bench:generate -- --models tiny-r1 --threads 1 --reps 1 --n 6 --new 8");
+    assert.match(gen.out, /"engine":"tfjs".*"tok_s"/);
+    assert.match(gen.out, /"engine":"llama\.cpp".*"tok_s"/);
   },
 };
 
