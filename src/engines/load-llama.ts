@@ -14,7 +14,8 @@ import { defaultLlamaThreads, getLlamaRuntime, threadpoolWarning } from "./llama
 
 let warned = false;
 
-async function openGguf(
+/** Opens a GGUF file as an engine (the loaders below, and the GRPO rollout engine). */
+export async function openGguf(
   path: string,
   tokenizer: TokenizerLike,
   config: Record<string, unknown>,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { rewardKeys } from "../rewards/registry";
-import { GRPO_DEFAULTS, type GrpoConfig, IGNORED_KEYS, REWARD_PARAM_KEYS } from "./config";
+import { GRPO_DEFAULTS, type GrpoConfig, IGNORED_KEYS, REWARD_PARAM_KEYS, ROLLOUT_ENGINES } from "./config";
 
 /** Options for {@link resolveGrpoConfig}. */
 export interface ResolveOptions {
@@ -17,12 +17,23 @@ export interface ResolvedConfig {
   warnings: string[];
 }
 
-type Kind = "number" | "int" | "bool" | "string" | "string?" | "number?" | "int?" | "strings" | "numbers?";
+type Kind =
+  | "number"
+  | "int"
+  | "bool"
+  | "string"
+  | "string?"
+  | "number?"
+  | "int?"
+  | "strings"
+  | "strings?"
+  | "numbers?";
 const ENUMS: Partial<Record<keyof GrpoConfig, readonly string[]>> = {
   loss_type: ["grpo", "bnpo", "dr_grpo", "dapo"],
   scale_rewards: ["group", "batch", "none"],
   lr_scheduler_type: ["cosine_with_min_lr", "constant", "linear"],
   mode: ["faithful", "fixed"],
+  rollout_engine: ROLLOUT_ENGINES,
 };
 
 /** `key` is an own property of `obj` (never one inherited from Object.prototype, such as `constructor`). */
@@ -37,6 +48,8 @@ function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
   if (own(ENUMS, key)) return "enum";
   if (key === "lr_scheduler_kwargs") return "object";
   if (key === "reward_funcs") return "strings";
+  if (key === "rollout_servers") return "strings?";
+  if (key === "rollout_api_key") return "string?";
   if (key === "reward_weights") return "numbers?";
   if (key === "save_total_limit") return "int?";
   if (key === "epsilon_high") return "number?";
@@ -54,6 +67,7 @@ function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
     "logging_steps",
     "maxSkippedSteps",
     "repetition_n_grams",
+    "weight_sync_steps",
   ];
   return [...ints, ...more, ...rest].includes(key) ? "int" : "number";
 }
@@ -79,6 +93,12 @@ function checkType(key: keyof GrpoConfig, v: unknown): unknown {
     case "strings":
       if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
         throw bad(key, v, "expected a list of names");
+      return [...v];
+    case "strings?":
+      if (v === null) return null;
+      if (typeof v === "string") return [v];
+      if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+        throw bad(key, v, "expected a list of strings (or one string) or null");
       return [...v];
     case "numbers?":
       if (v === null) return null;
@@ -190,6 +210,14 @@ function checkRules(c: GrpoConfig, opts: ResolveOptions): void {
   }
   if (c.repetition_max_penalty !== null && c.repetition_max_penalty > 0)
     throw bad("repetition_max_penalty", c.repetition_max_penalty, "must be ≤ 0");
+  if (c.weight_sync_steps < 1) throw bad("weight_sync_steps", c.weight_sync_steps, "must be ≥ 1");
+  if (c.rollout_engine === "servers" && !(c.rollout_servers && c.rollout_servers.length > 0)) {
+    throw bad(
+      "rollout_servers",
+      c.rollout_servers,
+      'rollout_engine "servers" needs at least one base URL, e.g. ["http://127.0.0.1:8000"]',
+    );
+  }
   checkSchedule(c);
   checkRewards(c, opts);
   checkFaithful(c);

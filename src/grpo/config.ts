@@ -19,6 +19,10 @@ export type LrSchedulerType = "cosine_with_min_lr" | "constant" | "linear";
  */
 export type GrpoMode = "faithful" | "fixed";
 
+/** Rollout engines (see {@link GrpoConfig.rollout_engine}). */
+export const ROLLOUT_ENGINES = ["tfjs", "llama.cpp", "servers"] as const;
+export type RolloutEngineName = (typeof ROLLOUT_ENGINES)[number];
+
 export interface GrpoConfig {
   // ---------------------------------------------------------------- model and data
   /** HF model id or local directory. Default null (the caller passes a model). Open-RS: `deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B`. */
@@ -149,6 +153,21 @@ export interface GrpoConfig {
   /** Drop groups whose rewards all equal (zero advantage) from the loss: DAPO dynamic sampling, without resampling. Default false. */
   drop_zero_std_groups: boolean;
 
+  // ---------------------------------------------------------------- rollout engine (not in TRL@69ad852e)
+  /**
+   * Where rollouts are sampled: `tfjs` (the policy's own replicas; the reference, bit-exact resume), `llama.cpp`
+   * (in-process, weights rewritten after each optimizer step), or `servers` (a pool of OpenAI-compatible
+   * servers: vLLM, SGLang, `open-rs serve`; weights reach them every `weight_sync_steps`). TRL: `use_vllm`. The
+   * loss always uses log-probs the trainer recomputes. Default `tfjs`.
+   */
+  rollout_engine: RolloutEngineName;
+  /** Base URLs of the `servers` engine's pool (round-robin), e.g. `["http://127.0.0.1:8000"]`. Default null. */
+  rollout_servers: string[] | null;
+  /** API key sent to the `servers` pool (as vLLM's `--api-key`). Default null. */
+  rollout_api_key: string | null;
+  /** Send the weights to a non-tfjs engine every this many optimizer steps. Default 1. */
+  weight_sync_steps: number;
+
   // ---------------------------------------------------------------- run
   /** Seed for data order, sampling and init of anything random. Default 42 (HF). Open-RS: 42. */
   seed: number;
@@ -223,6 +242,10 @@ export const GRPO_DEFAULTS: Readonly<GrpoConfig> = Object.freeze({
   soft_punish_cache: null,
   mask_truncated_completions: false,
   drop_zero_std_groups: false,
+  rollout_engine: "tfjs",
+  rollout_servers: null,
+  rollout_api_key: null,
+  weight_sync_steps: 1,
   seed: 42,
   save_steps: 500,
   save_total_limit: null,

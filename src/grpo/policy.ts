@@ -75,7 +75,7 @@ export interface PolicyCompute {
   /** Gradients of every micro-batch; `onResult` is called in micro-batch order (index 0, 1, …). */
   gradients(
     batches: MicroBatchInput[],
-    onResult: (index: number, grads: Float32Array[], metrics: LossMetrics) => void,
+    onResult: (index: number, grads: Float32Array[], metrics: LossMetrics, logp?: number[][]) => void,
   ): Promise<void>;
   /** Clip the summed gradient by global norm and apply AdamW on every replica (skipped when not finite). */
   applyUpdate(
@@ -156,7 +156,7 @@ export class Replica {
     return m.tokenLogProbs(batch.promptIds, batch.completionIds, { microBatch: batch.promptIds.length });
   }
 
-  gradients(x: MicroBatchInput): { grads: Float32Array[]; metrics: LossMetrics } {
+  gradients(x: MicroBatchInput): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
     try {
       return microBatchGradients(this.model, x);
     } catch (err) {
@@ -268,11 +268,11 @@ export class LocalPolicy implements PolicyCompute {
 
   async gradients(
     batches: MicroBatchInput[],
-    onResult: (index: number, grads: Float32Array[], metrics: LossMetrics) => void,
+    onResult: (index: number, grads: Float32Array[], metrics: LossMetrics, logp?: number[][]) => void,
   ): Promise<void> {
     for (let i = 0; i < batches.length; i++) {
       const r = this.replica.gradients(batches[i]);
-      onResult(i, r.grads, r.metrics);
+      onResult(i, r.grads, r.metrics, r.logp);
       await this.tick();
     }
   }

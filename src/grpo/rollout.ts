@@ -5,11 +5,12 @@
  */
 import type { MathRow } from "../data/schema";
 import { scoreRewards, type WeightedReward } from "../rewards/index";
+import type { GenerateResult } from "../sampler/types";
 import type { TokenizerLike } from "../tokenizer/types";
 import { deriveSeed } from "../util/rng";
 import { computeAdvantages, keepMask, microBatches } from "./algos";
 import type { GrpoConfig } from "./config";
-import type { PolicyCompute } from "./policy";
+import type { GenerationRequest, PolicyCompute } from "./policy";
 import type { RenderedPrompt } from "./prompts";
 
 /** Everything one optimizer step (or μ of them) trains on; rows are completions, groups contiguous. */
@@ -20,6 +21,8 @@ export interface Rollout {
   completionIds: number[][];
   completions: string[];
   truncated: boolean[];
+  /** The sampler's log-prob of each completion token (NaN where it gave none), to compare with the trainer's. */
+  samplerLogp: number[][];
   /** Per reward function, in config order: metric name, weight, one score (or null) per completion. */
   rewards: Array<{ name: string; weight: number; values: (number | null)[] }>;
   /** Weighted NaN-aware totals. */
@@ -37,7 +40,10 @@ export interface Rollout {
 
 /** What {@link collectRollout} needs besides the config. */
 export interface RolloutDeps {
+  /** The trainer's policy: old/reference log-probs. */
   policy: PolicyCompute;
+  /** Where completions are sampled: the policy itself, or a rollout engine (llama.cpp, servers). */
+  sample: (req: GenerationRequest) => Promise<GenerateResult>;
   tokenizer: TokenizerLike;
   rewards: readonly WeightedReward[];
   /** The optimizer step this rollout is for (0-based: steps completed so far); enters every sample's seed. */
@@ -69,7 +75,7 @@ export async function collectRollout(
   const seeds = prompts.flatMap((_, p) =>
     Array.from({ length: G }, (_, s) => completionSeed(cfg.seed, deps.step, p, s)),
   );
-  const gen = await deps.policy.generate({
+  const gen = await deps.sample({
     promptIds,
     seeds,
     groupSize: G,
@@ -110,6 +116,7 @@ export async function collectRollout(
     completionIds: gen.completionIds,
     completions,
     truncated: gen.truncated,
+    samplerLogp: gen.logprobs,
     rewards: scored.perFunction,
     totals: scored.totals,
     advantages,

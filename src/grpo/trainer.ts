@@ -8,14 +8,24 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MathRow } from "../data/schema";
+import { createRolloutEngine, type RolloutEngine } from "../engines/rollout-engine";
 import type { CausalLM } from "../model/types";
 import { resolveRewards, type WeightedReward } from "../rewards/index";
+import type { GenerateResult } from "../sampler/types";
+import { HfTokenizer } from "../tokenizer/tokenizer";
 import type { TokenizerLike } from "../tokenizer/types";
 import type { GrpoConfig } from "./config";
 import { rewardParamsOf } from "./config-resolve";
 import { rolloutMetrics, rolloutTokens, type StepMetrics, updateMetrics } from "./metrics";
 import type { AdamWState } from "./optimizer";
-import { adamOptions, type GenerateFn, LocalPolicy, type PolicyCompute, type PolicyWeights } from "./policy";
+import {
+  adamOptions,
+  type GenerateFn,
+  type GenerationRequest,
+  LocalPolicy,
+  type PolicyCompute,
+  type PolicyWeights,
+} from "./policy";
 import { PromptSampler, type PromptSamplerState, renderPrompt } from "./prompts";
 import { collectRollout, type Rollout } from "./rollout";
 import { learningRateAt } from "./schedule";
@@ -42,6 +52,8 @@ export interface TrainDeps {
   warn?: (message: string) => void;
   /** Extra numbers merged into every step's metrics (e.g. time spent scoring in the control process). */
   extraMetrics?: () => Record<string, number>;
+  /** A rollout engine to sample with; default: the one `rollout_engine` names (built at the first rollout). */
+  engine?: RolloutEngine;
 }
 
 /** Everything a checkpoint holds: restoring it into a trainer built from the same inputs continues exactly. */
@@ -55,6 +67,30 @@ export interface TrainerState {
   buffer: Rollout | null;
   optimizer: AdamWState;
   weights: PolicyWeights;
+}
+
+/**
+ * How far the sampler's log-probs of the sampled tokens are from the trainer's (same weights, before the
+ * update): mean and max |Δ| over tokens where the sampler reported one. ~1e-6 for the tfjs engine (batch
+ * padding), ~1e-3 for llama.cpp with an F16 KV cache; larger means the engine's weights are stale.
+ */
+export function logpMismatch(
+  sampler: readonly number[][],
+  trainer: readonly number[][],
+): Record<string, number> {
+  let sum = 0;
+  let max = 0;
+  let n = 0;
+  sampler.forEach((row, i) => {
+    row.forEach((lp, j) => {
+      const d = Math.abs(lp - (trainer[i]?.[j] ?? Number.NaN));
+      if (!Number.isFinite(d)) return;
+      sum += d;
+      max = Math.max(max, d);
+      n++;
+    });
+  });
+  return n === 0 ? {} : { "rollout/logp_diff_mean": sum / n, "rollout/logp_diff_max": max };
 }
 
 /** Optimizer steps a config asks for on a dataset of `rows` prompts. */
@@ -90,6 +126,8 @@ export class GrpoTrainer {
   numTokens = 0;
   /** The rollout being reused while μ > 1. */
   buffer: Rollout | null = null;
+  /** The rollout engine (null: the policy samples). */
+  private engine: RolloutEngine | null;
 
   constructor(
     config: Readonly<GrpoConfig>,
@@ -114,6 +152,28 @@ export class GrpoTrainer {
     }
     this.sampler = new PromptSampler(deps.dataset.length, config.seed);
     this.rewards = deps.rewards ?? this.resolveRewards(config);
+    this.engine = deps.engine ?? null;
+  }
+
+  /** The engine rollouts sample with, built on first use from the policy's current weights (after a resume). */
+  private async rolloutSampler(): Promise<(req: GenerationRequest) => Promise<GenerateResult>> {
+    if (this.config.rollout_engine === "tfjs" && !this.engine) return (req) => this.policy.generate(req);
+    if (!this.engine) {
+      const tokenizer = this.deps.tokenizer;
+      if (!(tokenizer instanceof HfTokenizer)) {
+        throw new Error(
+          `rollout_engine ${this.config.rollout_engine} needs an HfTokenizer (HfTokenizer.fromDir)`,
+        );
+      }
+      this.engine = await createRolloutEngine(this.config, {
+        weights: await this.policy.weights(),
+        tokenizer,
+        outputDir: this.outputDir,
+        warn: this.deps.warn,
+      });
+    }
+    const engine = this.engine;
+    return (req) => engine.generate(req);
   }
 
   private resolveRewards(c: Readonly<GrpoConfig>): WeightedReward[] {
@@ -156,9 +216,14 @@ export class GrpoTrainer {
       this.policy,
       rollout,
       learningRateAt(cfg, this.step, this.totalSteps),
+      fresh,
     );
     this.skips = update.applied ? 0 : this.skips + 1;
     this.step += 1;
+    let syncSeconds = 0;
+    if (this.engine && update.applied && this.step % cfg.weight_sync_steps === 0) {
+      syncSeconds = await this.engine.syncWeights(await this.policy.weights(), this.step);
+    }
     if (this.step % cfg.num_iterations === 0) this.buffer = null;
     const metrics: StepMetrics = {
       step: this.step,
@@ -171,6 +236,8 @@ export class GrpoTrainer {
       "perf/rollout_time": fresh ? rollout.seconds : 0,
       "perf/train_time": update.seconds,
       "perf/workers": this.policy.workers,
+      ...(this.engine ? { "perf/sync_time": syncSeconds } : {}),
+      ...(update.logp ? logpMismatch(rollout.samplerLogp, update.logp) : {}),
       ...this.deps.extraMetrics?.(),
       ...(updates ? { updates } : {}),
     };
@@ -195,6 +262,7 @@ export class GrpoTrainer {
     );
     const deps = {
       policy: this.policy,
+      sample: await this.rolloutSampler(),
       tokenizer: this.deps.tokenizer,
       rewards: this.rewards,
       step: this.step,
@@ -276,8 +344,9 @@ export class GrpoTrainer {
     }
   }
 
-  /** Free the policy's optimizer state and the copies it made (not the caller's model). */
+  /** Free the policy's optimizer state, the copies it made (not the caller's model) and the rollout engine. */
   async dispose(): Promise<void> {
+    await this.engine?.dispose();
     await this.policy.dispose();
   }
 }

@@ -37,6 +37,8 @@ export interface MicroBatchInput {
   advantages: number[];
   oldLogp: number[][] | null;
   refLogp: number[][] | null;
+  /** Also return the policy's log-prob of every completion token (to compare with the rollout engine's). */
+  returnLogp?: boolean;
   loss: {
     beta: number;
     epsLow: number;
@@ -62,6 +64,8 @@ export interface UpdateResult {
   /** False when the update was skipped because the loss or a gradient was NaN/Inf. */
   applied: boolean;
   seconds: number;
+  /** The policy's log-prob of each completion token before this update, in rollout row order (when asked). */
+  logp: number[][] | null;
 }
 
 /** Right-pad ragged rows to [rows.length, T] with 0. */
@@ -80,9 +84,10 @@ function padded(rows: readonly (readonly number[])[], T: number): tf.Tensor2D {
 export function microBatchGradients(
   model: CausalLM,
   x: MicroBatchInput,
-): { grads: Float32Array[]; metrics: LossMetrics } {
+): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
   const vars = model.trainableVariables();
   let metricsT: tf.Tensor1D | null = null;
+  let logpT: tf.Tensor2D | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const out = model.completionLogProbs(x.promptIds, x.completionIds, { withEntropy: true });
     const T = out.logprobs.shape[1];
@@ -103,6 +108,7 @@ export function microBatchGradients(
     );
     // Kept past the tape's scope on purpose: read back below, then disposed.
     metricsT = tf.keep(res.metrics);
+    if (x.returnLogp) logpT = tf.keep(out.logprobs);
     return res.loss;
   }, vars);
   value.dispose();
@@ -117,7 +123,14 @@ export function microBatchGradients(
   const m = metricsT as tf.Tensor1D | null;
   const [loss, kl, clip, low, high, entropy] = Array.from(m?.dataSync() ?? []);
   m?.dispose();
-  return { grads: out, metrics: { loss, kl, clip_ratio: clip, low, high, entropy } };
+  const metrics = { loss, kl, clip_ratio: clip, low, high, entropy };
+  const lp = logpT as tf.Tensor2D | null;
+  if (!lp) return { grads: out, metrics };
+  const T = lp.shape[1];
+  const data = lp.dataSync();
+  lp.dispose();
+  const logp = x.completionIds.map((c, i) => Array.from(data.subarray(i * T, i * T + c.length)));
+  return { grads: out, metrics, logp };
 }
 
 /** Sums `g` into `acc` element-wise (float32 adds, as a tfjs `add` would do them). */
@@ -130,7 +143,7 @@ export function addInto(acc: Float32Array[], g: readonly Float32Array[]): void {
 }
 
 /** The micro-batch inputs of a rollout: rows grouped per micro-batch, in order. */
-export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout): MicroBatchInput[] {
+export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout, returnLogp = false): MicroBatchInput[] {
   const mbs = microBatches(ro.completionIds.length, cfg.per_device_train_batch_size);
   const stepTokens = ro.completionIds.reduce((a, c, i) => a + c.length * ro.keep[i], 0);
   const pick = <T>(xs: readonly T[], rows: number[]) => rows.map((i) => xs[i]);
@@ -141,6 +154,7 @@ export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout): MicroBatc
     advantages: pick(ro.advantages, rows),
     oldLogp: ro.oldLogp ? pick(ro.oldLogp, rows) : null,
     refLogp: ro.refLogp ? pick(ro.refLogp, rows) : null,
+    returnLogp,
     loss: {
       beta: cfg.beta,
       epsLow: cfg.epsilon,
@@ -165,15 +179,18 @@ export async function policyUpdate(
   policy: PolicyCompute,
   ro: Rollout,
   lr: number,
+  returnLogp = false,
 ): Promise<UpdateResult> {
   const t0 = performance.now();
-  const batches = updateBatches(cfg, ro);
+  const batches = updateBatches(cfg, ro, returnLogp);
   let acc: Float32Array[] | null = null;
+  const logp: number[][] = [];
   const sums = { loss: 0, kl: 0, clip_ratio: 0, low: 0, high: 0, entropy: 0 };
   let entropyCount = 0;
-  await policy.gradients(batches, (_index, grads, m) => {
+  await policy.gradients(batches, (_index, grads, m, lp) => {
     if (acc === null) acc = grads;
     else addInto(acc, grads);
+    if (lp) logp.push(...lp);
     sums.loss += m.loss;
     for (const k of ["kl", "clip_ratio", "low", "high"] as const) sums[k] += m[k] / batches.length;
     if (Number.isFinite(m.entropy)) {
@@ -197,5 +214,6 @@ export async function policyUpdate(
     grad_norm: norm,
     applied,
     seconds: (performance.now() - t0) / 1000,
+    logp: returnLogp ? logp : null,
   };
 }

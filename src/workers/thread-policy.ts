@@ -179,26 +179,23 @@ export class ThreadPolicy implements PolicyCompute {
 
   async gradients(
     batches: MicroBatchInput[],
-    onResult: (index: number, grads: Float32Array[], metrics: LossMetrics) => void,
+    onResult: (index: number, grads: Float32Array[], metrics: LossMetrics, logp?: number[][]) => void,
   ): Promise<void> {
     // Results may arrive out of order across workers; deliver them strictly in micro-batch order.
-    const ready = new Map<number, { grads: Float32Array[]; metrics: LossMetrics }>();
+    type Result = { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] };
+    const ready = new Map<number, Result>();
     let next = 0;
     const flush = () => {
       while (ready.has(next)) {
         const r = ready.get(next)!;
         ready.delete(next);
-        onResult(next, r.grads, r.metrics);
+        onResult(next, r.grads, r.metrics, r.logp);
         next++;
       }
     };
     await Promise.all(
       batches.map(async (batch, i) => {
-        const r = await this.call<{ grads: Float32Array[]; metrics: LossMetrics }>(
-          this.slots[workerFor(i, this.workers)],
-          "gradients",
-          batch,
-        );
+        const r = await this.call<Result>(this.slots[workerFor(i, this.workers)], "gradients", batch);
         ready.set(i, r);
         flush();
       }),
