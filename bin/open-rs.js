@@ -3,6 +3,10 @@
 // then hands over to src/cli/main.ts.
 "use strict";
 
+// llama.cpp (eval --engine llama.cpp, GRPO rollouts) samples on libuv's pool; one pool thread keeps it from
+// competing with llama.cpp's own threads for the cores (docs/engines.md). Read by libuv at its first use.
+if (process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = "1";
+
 require("tsx/cjs");
 const { main } = require("../src/cli/main.ts");
 

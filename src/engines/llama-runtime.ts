@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Llama, LlamaLogLevel } from "node-llama-cpp";
 
 /** Which llama.cpp build to use: "auto" = the best GPU found (else CPU), or one explicitly. */
@@ -16,9 +17,20 @@ export type NodeLlamaCpp = typeof import("node-llama-cpp");
 
 let modulePromise: Promise<NodeLlamaCpp> | null = null;
 
+/**
+ * A real ES `import()` of an absolute file URL. Written through `Function` so that no compiler turns it into
+ * `require()`: a notebook kernel compiles this file with TypeScript's CommonJS output, and node-llama-cpp is an
+ * ES module that `require()` cannot load (it uses top-level await).
+ */
+const esmImport = new Function("url", "return import(url)") as (url: string) => Promise<unknown>;
+
 /** Imports node-llama-cpp, with a one-line error naming the fix when it is not installed. */
 export function importNodeLlamaCpp(): Promise<NodeLlamaCpp> {
-  modulePromise ??= import("node-llama-cpp").catch((err: Error) => {
+  const load = async () => {
+    const url = pathToFileURL(require.resolve("node-llama-cpp")).href;
+    return (await esmImport(url)) as NodeLlamaCpp;
+  };
+  modulePromise ??= load().catch((err: Error) => {
     modulePromise = null;
     throw new Error(
       `llama.cpp engine unavailable: cannot load node-llama-cpp (${err.message.split("\n")[0]}); run \`npm ci\``,

@@ -7,8 +7,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BENCHMARK_NAMES, sharedDataFile } from "../data/open-rs";
+import { loadLlamaEngine } from "../engines/load-llama";
 import { type Benchmark, benchmarkFromRows, limitBenchmark, loadLocalBenchmark } from "../eval/benchmarks";
-import { localEngine } from "../eval/engine";
+import { localEngine, type TextEngine } from "../eval/engine";
 import { type EvalRun, evaluate } from "../eval/evaluate";
 import { InProcessRunner } from "../eval/inprocess-runner";
 import { type EvalProtocol, resolveProtocol } from "../eval/protocol";
@@ -36,6 +37,12 @@ export interface EvaluationScale {
   /** Samples per problem of the avg@n protocol. */
   avgN: number;
   maxNewTokens: number;
+  /**
+   * Who samples: `tfjs` (our model on worker threads; default) or `llama.cpp` (the checkpoint converted to GGUF,
+   * cached, and run in-process, on a GPU when llama.cpp finds one: what holds a 1.5B model on a laptop).
+   * OPEN_RS_NB_ENGINE overrides it.
+   */
+  engine?: "tfjs" | "llama.cpp";
 }
 
 /** The base model and the three released Open-RS checkpoints (local copies), as the paper's Table 1 lists them. */
@@ -75,9 +82,10 @@ export function evaluationParams(spec: {
     realProblems: Math.min(env.evalProblems ?? s.realProblems, s.realProblems),
     avgN: env.evalSamples ?? s.avgN,
     maxNewTokens: env.maxTokens ?? s.maxNewTokens,
+    engine: envChoice("OPEN_RS_NB_ENGINE", ["tfjs", "llama.cpp"] as const, s.engine ?? "tfjs"),
   };
   console.log(
-    `scale ${scale}: ${p.syntheticProblems} synthetic + ${Number.isFinite(p.realProblems) ? p.realProblems : "all"} per real benchmark · n=1 and avg@${p.avgN} · ${p.maxNewTokens} new tokens`,
+    `scale ${scale}: ${p.syntheticProblems} synthetic + ${Number.isFinite(p.realProblems) ? p.realProblems : "all"} per real benchmark · n=1 and avg@${p.avgN} · ${p.maxNewTokens} new tokens · ${p.engine}`,
   );
   return p;
 }
@@ -123,31 +131,49 @@ export function evaluationProtocols(P: EvaluationParams): EvalProtocol[] {
   ];
 }
 
-/** Every protocol on every checkpoint (one model in memory at a time), with a progress bar over samples. */
+/**
+ * Every protocol on every checkpoint (one model in memory at a time) with `engine` (tfjs by default, or
+ * llama.cpp), with a progress bar over samples.
+ */
 export async function evaluateCheckpoints(
   checkpoints: ReadonlyArray<[string, string]>,
   benchmarks: Benchmark[],
   protocols: readonly EvalProtocol[],
+  engine: "tfjs" | "llama.cpp" = "tfjs",
 ): Promise<EvalRun[]> {
   const perModel =
     protocols.reduce((s, p) => s + p.n, 0) * benchmarks.reduce((s, b) => s + b.problems.length, 0);
   const bar = new ProgressBar(checkpoints.length * perModel, { label: "eval samples" });
   const runs: EvalRun[] = [];
   for (const [label, dir] of checkpoints) {
-    const model = await Qwen2ForCausalLM.fromPretrained(dir);
+    const opened = await openEngine(engine, label, dir);
     try {
-      const engine = localEngine(model, HfTokenizer.fromDir(dir), generate, { label, microBatch: 16 });
-      const runner = new InProcessRunner(engine, { batchSize: 32 });
+      const runner = new InProcessRunner(opened.engine, { batchSize: 32 });
       for (const protocol of protocols) {
         runs.push(
           await evaluate({ benchmarks, protocol, runner, modelLabel: label, onSample: () => bar.tick() }),
         );
       }
     } finally {
-      model.dispose();
+      await opened.close();
     }
   }
   return runs;
+}
+
+/** A checkpoint's engine and how to free it. */
+async function openEngine(
+  kind: "tfjs" | "llama.cpp",
+  label: string,
+  dir: string,
+): Promise<{ engine: TextEngine; close: () => Promise<void> }> {
+  if (kind === "llama.cpp") {
+    const engine = await loadLlamaEngine(dir, { label, onProgress: (line) => console.log(line) });
+    return { engine, close: () => engine.dispose() };
+  }
+  const model = await Qwen2ForCausalLM.fromPretrained(dir);
+  const engine = localEngine(model, HfTokenizer.fromDir(dir), generate, { label, microBatch: 16 });
+  return { engine, close: async () => model.dispose() };
 }
 
 /** The pass@1 table's entries: one per run and benchmark ("paper (n=1)" or "avg@n"). */

@@ -30,7 +30,9 @@ export class HostProcess {
       execArgv: ["--require", require.resolve("tsx/cjs")],
       serialization: "advanced",
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      env: opts.env ?? process.env,
+      // llama.cpp (a rollout engine) samples on libuv's pool: one thread there, so that the pool's threads and
+      // llama.cpp's own do not compete for the cores (measured: up to 25× slower otherwise; docs/engines.md)
+      env: { UV_THREADPOOL_SIZE: "1", ...(opts.env ?? process.env) },
     });
     this.child.stdout?.on("data", (d: Buffer) => process.stdout.write(d));
     this.child.stderr?.on("data", (d: Buffer) => {

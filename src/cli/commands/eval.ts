@@ -6,14 +6,18 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { loadLlamaEngine } from "../../engines/load-llama";
 import { BENCHMARKS, type GoldKind } from "../../eval/benchmarks";
 import { loadLocalEngine } from "../../eval/local-model";
 import { type EvalProtocol, PROTOCOLS, resolveProtocol } from "../../eval/protocol";
 import { paperComparison, scoreHtml, scoreMarkdown } from "../../eval/report";
 import { type EvalJob, runEvalJob, servedModelName } from "../../eval/run";
+import { parseGgufOutType } from "../../gguf/convert";
 import { ProgressBar } from "../../kernel-helpers/progress";
 import { HfTokenizer } from "../../tokenizer/tokenizer";
 import { shutdownVerifier } from "../../verify/index";
+import { resolveWorkers } from "../../workers/count";
+import { shutdownGenerator } from "../../workers/generator";
 import { enumFlag, enumListFlag, numberFlag, parseFlags, runCommand, UsageError } from "../errors";
 
 /** One line for the usage listing. */
@@ -23,7 +27,11 @@ export const summary =
 const HELP = `Usage: open-rs eval (--model DIR | --base-url URL[,URL2...]) [options]
 
 Model:
-  --model DIR            evaluate a local HF checkpoint in-process (our tfjs Qwen2)
+  --model DIR            evaluate a local HF checkpoint in-process
+  --engine tfjs|llama.cpp  tfjs: our Qwen2 on worker threads (default); llama.cpp: the checkpoint converted to
+                         GGUF (cached, F32 unless --gguf-type) and run by llama.cpp, on a GPU when it finds one
+  --gguf-type f32|f16|q8_0   weights of the llama.cpp conversion (default f32)
+  --workers N            tfjs worker threads (default: OPEN_RS_WORKERS, else the cores; 0 = this thread)
   --base-url URLS        OpenAI-compatible server(s), comma-separated, used round-robin (data parallel)
   --model-name NAME      'model' field sent to the server (default: first id of GET /v1/models)
   --api chat|completions chat (server applies its template) or completions (templated here with --tokenizer)
@@ -48,6 +56,9 @@ Run:
 
 const OPTIONS = {
   model: { type: "string" },
+  engine: { type: "string" },
+  "gguf-type": { type: "string" },
+  workers: { type: "string" },
   "base-url": { type: "string" },
   "model-name": { type: "string" },
   api: { type: "string" },
@@ -185,9 +196,23 @@ async function evalMain(argv: string[]): Promise<number> {
   const batchSize = int(flags, "batch-size");
   const microBatch = int(flags, "micro-batch");
   const httpBase = flags.model ? undefined : httpFromFlags(flags, baseUrls);
-  const engine = flags.model
-    ? await loadLocalEngine(flags.model, { tokenizerDir: flags.tokenizer, microBatch })
-    : undefined;
+  const engineName = enumFlag("engine", flags.engine, ["tfjs", "llama.cpp"] as const) ?? "tfjs";
+  if (flags.engine && !flags.model) throw new UsageError("--engine applies to --model DIR (in-process)");
+  const ggufType = enumFlag("gguf-type", flags["gguf-type"], ["f32", "f16", "q8_0"] as const);
+  const workers = int(flags, "workers", 0);
+  const engine = !flags.model
+    ? undefined
+    : engineName === "llama.cpp"
+      ? await loadLlamaEngine(flags.model, {
+          tokenizerDir: flags.tokenizer,
+          type: ggufType ? parseGgufOutType(ggufType, "--gguf-type") : undefined,
+          onProgress: (line) => process.stderr.write(`${line}\n`),
+        })
+      : await loadLocalEngine(flags.model, {
+          tokenizerDir: flags.tokenizer,
+          microBatch,
+          workers: resolveWorkers(workers),
+        });
   const modelName = engine ? engine.label : (flags["model-name"] ?? (await servedModelName(baseUrls[0])));
   const http = httpBase && { ...httpBase, model: modelName };
   const out = flags.out ?? path.join("eval-results", `${modelName.replace(/[^\w.-]+/g, "_")}.jsonl`);
@@ -228,6 +253,8 @@ async function evalMain(argv: string[]): Promise<number> {
     if (flags.html) writeFileSync(flags.html, scoreHtml(runs));
     return 0;
   } finally {
+    await (engine as { dispose?: () => Promise<void> } | undefined)?.dispose?.();
+    await shutdownGenerator();
     await shutdownVerifier();
   }
 }
