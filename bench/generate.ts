@@ -35,12 +35,13 @@ function arg(name: string, dflt: string): string {
 const KV = arg("kv", "F16") as "F16" | "F32";
 
 const ENGINES: Record<string, EngineSpec> = {
-  // Today's in-process tfjs sampler: one thread (wasm), the whole batch decoded together.
+  // The tfjs sampler: 1 "thread" = in this process; N = N worker threads, each a replica decoding its share.
   tfjs: {
-    threads: () => [1],
-    load: async (dir) => {
+    threads: (t) => t,
+    load: async (dir, threads) => {
       const { loadLocalEngine } = await import("../src/eval/local-model");
-      return loadLocalEngine(dir, { microBatch: 96 });
+      const workers = threads === 1 ? 0 : threads;
+      return loadLocalEngine(dir, { microBatch: Math.ceil(96 / Math.max(1, workers)), workers });
     },
   },
   "llama.cpp": {
@@ -121,7 +122,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main()
+  .then(async () => {
+    const { shutdownGenerator } = await import("../src/workers/generator");
+    await shutdownGenerator();
+  })
+  .catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });

@@ -3,7 +3,8 @@
  * tiny-r1, 16 prompts × G = 6 = 96 completions per step, 64-token cap, 2 micro-batches of 48), through the same
  * `train()` run handle the notebooks and the CLI use. Prints one JSON line per worker count (median step time
  * after a warm-up step, and the rollout/update split) and the ratio. Asserts nothing: the machine is shared.
- * Usage: npx tsx bench/grpo-step.ts [steps=4] [workers=1,2]   (steps 0: one step, no warm-up: a smoke run)
+ * Usage: npx tsx bench/grpo-step.ts [steps=4] [workers=1,2] [engines=tfjs]   (steps 0: one step, no warm-up)
+ * engines: tfjs (the policy samples) and/or llama.cpp (rollout_engine: llama.cpp, weights synced every step).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +20,7 @@ import { shutdownVerifier } from "../src/verify";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function stepTimes(workers: number, steps: number): Promise<StepMetrics[]> {
+async function stepTimes(workers: number, steps: number, engine: string): Promise<StepMetrics[]> {
   const { grpo, spec } = loadQuickstartConfig(join(__dirname, "../configs/quickstart.yaml"));
   const out = mkdtempSync(join(tmpdir(), "grpo-bench-"));
   const model = await Qwen2ForCausalLM.fromPretrained(TINY_MODEL_DIR);
@@ -27,7 +28,14 @@ async function stepTimes(workers: number, steps: number): Promise<StepMetrics[]>
   const rows = tinySplits().train.filter((r) => spec.train_levels === "mix" || r.level === spec.train_levels);
   try {
     const run = train(
-      { ...grpo, max_steps: steps + 1, save_steps: 0, log_completions: false, output_dir: out },
+      {
+        ...grpo,
+        max_steps: steps + 1,
+        save_steps: 0,
+        log_completions: false,
+        output_dir: out,
+        rollout_engine: engine,
+      },
       { model, tokenizer, dataset: rows },
       { workers },
     );
@@ -43,35 +51,38 @@ async function stepTimes(workers: number, steps: number): Promise<StepMetrics[]>
 async function main(): Promise<void> {
   const steps = Number(process.argv[2] ?? 4);
   const counts = (process.argv[3] ?? "1,2").split(",").map(Number);
+  const engines = (process.argv[4] ?? "tfjs").split(",");
   const info = await initBackend();
-  const results: Record<number, number> = {};
-  for (const workers of counts) {
-    const ms = await stepTimes(workers, steps);
-    const med = (k: string) => median(ms.map((m) => m[k] as number));
-    results[workers] = med("step_time");
-    console.log(
-      JSON.stringify({
-        bench: "grpo-step",
-        config: "configs/quickstart.yaml",
-        backend: info.chosen,
-        workers,
-        steps: ms.length,
-        step_s: Number(med("step_time").toFixed(3)),
-        rollout_s: Number(med("perf/rollout_time").toFixed(3)),
-        train_s: Number(med("perf/train_time").toFixed(3)),
-      }),
-    );
-  }
-  if (counts.length > 1) {
-    const base = results[counts[0]];
-    for (const w of counts.slice(1)) {
+  for (const engine of engines) {
+    const results: Record<number, number> = {};
+    for (const workers of counts) {
+      const ms = await stepTimes(workers, steps, engine);
+      const med = (k: string) => median(ms.map((m) => (m[k] as number) ?? 0));
+      results[workers] = med("step_time");
       console.log(
         JSON.stringify({
           bench: "grpo-step",
-          ratio: `${w} vs ${counts[0]} workers`,
-          value: Number((results[w] / base).toFixed(3)),
+          config: "configs/quickstart.yaml",
+          backend: info.chosen,
+          engine,
+          workers,
+          steps: ms.length,
+          step_s: Number(med("step_time").toFixed(3)),
+          rollout_s: Number(med("perf/rollout_time").toFixed(3)),
+          train_s: Number(med("perf/train_time").toFixed(3)),
+          ...(engine === "tfjs" ? {} : { sync_s: Number(med("perf/sync_time").toFixed(3)) }),
+          logp_diff_mean: Number(med("rollout/logp_diff_mean").toExponential(2)),
         }),
       );
+    }
+    if (counts.length > 1) {
+      const base = results[counts[0]];
+      for (const w of counts.slice(1)) {
+        const value = Number((results[w] / base).toFixed(3));
+        console.log(
+          JSON.stringify({ bench: "grpo-step", engine, ratio: `${w} vs ${counts[0]} workers`, value }),
+        );
+      }
     }
   }
   await shutdownVerifier();
