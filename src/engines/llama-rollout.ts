@@ -15,6 +15,9 @@ import type { LlamaCppEngine } from "./llama-cpp";
 import { openGguf } from "./load-llama";
 import type { RolloutEngine, RolloutEngineContext } from "./rollout-engine";
 
+/** Vocabularies up to this size get per-token log-probs by default (`rollout_logprobs: null`). */
+const MAX_AUTO_LOGPROB_VOCAB = 32768;
+
 /** The weights as a GGUF tensor source. */
 function weightsSource(w: PolicyWeights): TensorSource {
   const byName = new Map(w.names.map((n, i) => [n, w.tensors[i]]));
@@ -31,15 +34,23 @@ export class LlamaRolloutEngine implements RolloutEngine {
     private engine: LlamaCppEngine,
     private readonly dir: string,
     private readonly ctx: RolloutEngineContext,
+    private readonly logprobs: boolean,
   ) {}
 
-  static async create(ctx: RolloutEngineContext, _cfg: Readonly<GrpoConfig>): Promise<LlamaRolloutEngine> {
+  static async create(ctx: RolloutEngineContext, cfg: Readonly<GrpoConfig>): Promise<LlamaRolloutEngine> {
     if (!ctx.weights.hf) throw new Error("rollout_engine llama.cpp needs a Qwen2 model (HF-named weights)");
+    const vocab = Number(ctx.weights.config.vocab_size);
+    const logprobs = cfg.rollout_logprobs ?? vocab <= MAX_AUTO_LOGPROB_VOCAB;
+    if (cfg.rollout_logprobs === null && !logprobs) {
+      ctx.warn?.(
+        `rollout_engine llama.cpp: no rollout/logp_diff metrics (a ${vocab}-token vocabulary per sampled token would slow sampling; set rollout_logprobs: true to have them)`,
+      );
+    }
     const dir = mkdtempSync(join(tmpdir(), "open-rs-rollout-"));
     try {
       await LlamaRolloutEngine.write(ctx, dir, false);
-      const engine = await LlamaRolloutEngine.open(ctx, dir);
-      return new LlamaRolloutEngine(engine, dir, ctx);
+      const engine = await LlamaRolloutEngine.open(ctx, dir, logprobs);
+      return new LlamaRolloutEngine(engine, dir, ctx, logprobs);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -63,11 +74,13 @@ export class LlamaRolloutEngine implements RolloutEngine {
     });
   }
 
-  private static open(ctx: RolloutEngineContext, dir: string): Promise<LlamaCppEngine> {
+  private static open(ctx: RolloutEngineContext, dir: string, logprobs: boolean): Promise<LlamaCppEngine> {
     return openGguf(join(dir, "policy.gguf"), ctx.tokenizer, ctx.weights.config, {
       label: "policy",
       // the temperature-1 log-prob of every sampled token, for the engine/trainer mismatch metric
-      logprobs: true,
+      logprobs,
+      // a whole rollout in one batch (llama.cpp's maximum), rather than node-llama-cpp's default of 64
+      parallel: 256,
     });
   }
 
@@ -91,7 +104,7 @@ export class LlamaRolloutEngine implements RolloutEngine {
     if (this.engine.backend !== "cpu") {
       // offloaded weights live in GPU memory: the rewritten file reaches them only through a reload
       await this.engine.dispose();
-      this.engine = await LlamaRolloutEngine.open(ctx, this.dir);
+      this.engine = await LlamaRolloutEngine.open(ctx, this.dir, this.logprobs);
     }
     return (performance.now() - t0) / 1000;
   }

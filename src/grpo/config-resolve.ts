@@ -27,6 +27,7 @@ type Kind =
   | "int?"
   | "strings"
   | "strings?"
+  | "bool?"
   | "numbers?";
 const ENUMS: Partial<Record<keyof GrpoConfig, readonly string[]>> = {
   loss_type: ["grpo", "bnpo", "dr_grpo", "dapo"],
@@ -50,6 +51,7 @@ function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
   if (key === "reward_funcs") return "strings";
   if (key === "rollout_servers") return "strings?";
   if (key === "rollout_api_key") return "string?";
+  if (key === "rollout_logprobs") return "bool?";
   if (key === "reward_weights") return "numbers?";
   if (key === "save_total_limit") return "int?";
   if (key === "epsilon_high") return "number?";
@@ -106,6 +108,9 @@ function checkType(key: keyof GrpoConfig, v: unknown): unknown {
       return [...v];
     case "bool":
       if (typeof v !== "boolean") throw bad(key, v, "expected true or false");
+      return v;
+    case "bool?":
+      if (v !== null && typeof v !== "boolean") throw bad(key, v, "expected true, false or null");
       return v;
     case "string":
       if (typeof v !== "string") throw bad(key, v, "expected a string");

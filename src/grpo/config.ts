@@ -167,6 +167,12 @@ export interface GrpoConfig {
   rollout_api_key: string | null;
   /** Send the weights to a non-tfjs engine every this many optimizer steps. Default 1. */
   weight_sync_steps: number;
+  /**
+   * Ask the rollout engine for the log-prob of each sampled token, for the `rollout/logp_diff_*` metrics (how far
+   * the engine is from the trainer). Free with tfjs; llama.cpp transfers the whole vocabulary per token for it
+   * (2.5× slower generation on tiny-r1). null (default): on, except llama.cpp with a vocabulary over 32,768.
+   */
+  rollout_logprobs: boolean | null;
 
   // ---------------------------------------------------------------- run
   /** Seed for data order, sampling and init of anything random. Default 42 (HF). Open-RS: 42. */
@@ -246,6 +252,7 @@ export const GRPO_DEFAULTS: Readonly<GrpoConfig> = Object.freeze({
   rollout_servers: null,
   rollout_api_key: null,
   weight_sync_steps: 1,
+  rollout_logprobs: null,
   seed: 42,
   save_steps: 500,
   save_total_limit: null,
