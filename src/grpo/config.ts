@@ -11,8 +11,10 @@
 export type LossType = "grpo" | "bnpo" | "dr_grpo" | "dapo";
 /** Which std divides the centred reward (current TRL `scale_rewards`). */
 export type ScaleRewards = "group" | "batch" | "none";
-/** Learning-rate schedule (HF `lr_scheduler_type`). */
-export type LrSchedulerType = "cosine_with_min_lr" | "constant" | "linear";
+
+import type { LrSchedulerKwargs, LrSchedulerType } from "../optim/schedule";
+
+export type { LrSchedulerType } from "../optim/schedule";
 /**
  * `faithful`: exactly what Open-RS ran (TRL@`69ad852e`, open-r1@`5dcfae8` reward semantics).
  * `fixed`: current TRL semantics (nansum of `null` rewards, loss_type / scale_rewards / clip-higher options).
@@ -50,7 +52,7 @@ export interface GrpoConfig {
    * Extra schedule arguments (HF `lr_scheduler_kwargs`): `min_lr_rate` (floor as a fraction of the peak) or
    * `min_lr` (absolute floor); one is required by `cosine_with_min_lr`. Default {}. Open-RS: `{min_lr_rate: 0.1}`.
    */
-  lr_scheduler_kwargs: { min_lr_rate?: number; min_lr?: number };
+  lr_scheduler_kwargs: LrSchedulerKwargs;
   /** Fraction of `max_steps` spent in linear warmup, in [0, 1]. Default 0. Open-RS: 0.1 (50 of 500 steps). */
   warmup_ratio: number;
   /** Warmup steps; when > 0 it overrides `warmup_ratio` (HF rule). Default 0. Open-RS: unset. */

@@ -9,11 +9,12 @@ import { explainOom } from "../backend/oom";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
 import type { HostTensor } from "../model/weights";
+import { AdamW, type AdamWOptions, type AdamWState } from "../optim/adamw";
+import { globalGradNorm } from "../optim/clip";
 import { generate as sampleGenerate } from "../sampler/generate";
 import type { GenerateOptions, GenerateResult } from "../sampler/types";
 import type { GrpoConfig } from "./config";
 import { assignHostTensors, assignWeights, referenceCopy } from "./model-state";
-import { AdamW, type AdamWOptions, type AdamWState, globalGradNorm } from "./optimizer";
 import { type LossMetrics, type MicroBatchInput, microBatchGradients } from "./update";
 
 /** What to change when a rollout or update runs out of memory (both micro-batch by per_device_train_batch_size). */

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { MathRow } from "../data/schema";
 import { createRolloutEngine, type RolloutEngine } from "../engines/rollout-engine";
 import type { CausalLM } from "../model/types";
+import type { AdamWState } from "../optim/adamw";
+import { learningRateAt } from "../optim/schedule";
 import { resolveRewards, type WeightedReward } from "../rewards/index";
 import type { GenerateResult } from "../sampler/types";
 import { HfTokenizer } from "../tokenizer/tokenizer";
@@ -17,7 +19,6 @@ import type { TokenizerLike } from "../tokenizer/types";
 import type { GrpoConfig } from "./config";
 import { rewardParamsOf } from "./config-resolve";
 import { rolloutMetrics, rolloutTokens, type StepMetrics, updateMetrics } from "./metrics";
-import type { AdamWState } from "./optimizer";
 import {
   adamOptions,
   type GenerateFn,
@@ -28,7 +29,6 @@ import {
 } from "./policy";
 import { PromptSampler, type PromptSamplerState, renderPrompt } from "./prompts";
 import { collectRollout, type Rollout } from "./rollout";
-import { learningRateAt } from "./schedule";
 import { policyUpdate } from "./update";
 
 /** What training needs besides the config. */
