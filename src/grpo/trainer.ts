@@ -7,6 +7,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EpochSampler, type EpochSamplerState } from "../data/epoch-sampler";
 import type { MathRow } from "../data/schema";
 import { createRolloutEngine, type RolloutEngine } from "../engines/rollout-engine";
 import type { CausalLM } from "../model/types";
@@ -27,7 +28,7 @@ import {
   type PolicyCompute,
   type PolicyWeights,
 } from "./policy";
-import { PromptSampler, type PromptSamplerState, renderPrompt } from "./prompts";
+import { renderPrompt } from "./prompts";
 import { collectRollout, type Rollout } from "./rollout";
 import { policyUpdate } from "./update";
 
@@ -60,7 +61,7 @@ export interface TrainDeps {
 export interface TrainerState {
   step: number;
   config: GrpoConfig;
-  sampler: PromptSamplerState;
+  sampler: EpochSamplerState;
   skips: number;
   numTokens: number;
   /** The rollout being reused while μ > 1. */
@@ -116,7 +117,8 @@ export class GrpoTrainer {
   /** The in-process model (workers: 0), else null. */
   readonly model: CausalLM | null;
   readonly policy: PolicyCompute;
-  readonly sampler: PromptSampler;
+  /** The prompt order: a seeded permutation per epoch, `promptsPerRollout` prompts per rollout. */
+  readonly sampler: EpochSampler;
   rewards: WeightedReward[];
   /** Whether a frozen reference exists (β > 0 at the start, or a given refModel). */
   readonly hasReference: boolean;
@@ -150,7 +152,7 @@ export class GrpoTrainer {
     } else {
       throw new Error("GrpoTrainer: pass deps.model (in-process) or deps.policy");
     }
-    this.sampler = new PromptSampler(deps.dataset.length, config.seed);
+    this.sampler = new EpochSampler(deps.dataset.length, config.seed, "the training dataset");
     this.rewards = deps.rewards ?? this.resolveRewards(config);
     this.engine = deps.engine ?? null;
   }

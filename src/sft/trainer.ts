@@ -6,13 +6,14 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { EpochSampler } from "../data/epoch-sampler";
 import { ProgressBar, type ProgressOptions } from "../kernel-helpers/progress";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
 import { globalGradNorm } from "../optim/clip";
 import { learningRateAt } from "../optim/schedule";
 import { resolveSftConfig, type SftConfig } from "./config";
-import { EpochOrder, microBatchesByTokens, type SftTokens } from "./data";
+import { microBatchesByTokens, type SftTokens } from "./data";
 import { sftLossTensor } from "./loss";
 import { makeSftOptimizer, type SftOptimizerHandle } from "./optim";
 
@@ -116,7 +117,7 @@ async function saveCheckpoint(model: CausalLM, dir: string, tokenizerDir?: strin
  */
 export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   const c = resolveSftConfig(opts.config);
-  const order = new EpochOrder(opts.data.length, c.seed);
+  const order = new EpochSampler(opts.data.length, c.seed, "SFT: the training set");
   const opt = makeSftOptimizer(opts.model.trainableVariables(), c);
   const bar =
     opts.progress === false ? null : new ProgressBar(c.max_steps, { label: "sft", ...opts.progress });
