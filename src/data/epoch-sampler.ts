@@ -65,13 +65,20 @@ export class EpochSampler {
   }
 
   getState(): EpochSamplerState {
-    return { epoch: this.completed, position: this.position, order: [...this.order], rng: this.rng.getState() };
+    return {
+      epoch: this.completed,
+      position: this.position,
+      order: [...this.order],
+      rng: this.rng.getState(),
+    };
   }
 
   /** Continue exactly where {@link getState} was taken; the dataset must have the same size. */
   setState(s: EpochSamplerState): void {
     if (s.order.length !== this.size) {
-      throw new Error(`sampler state: the checkpoint's order has ${s.order.length} rows, the dataset ${this.size}`);
+      throw new Error(
+        `sampler state: the checkpoint's order has ${s.order.length} rows, the dataset ${this.size}`,
+      );
     }
     this.completed = s.epoch;
     this.position = s.position;
