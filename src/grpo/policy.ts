@@ -157,13 +157,13 @@ export class Replica {
     return m.tokenLogProbs(batch.promptIds, batch.completionIds, { microBatch: batch.promptIds.length });
   }
 
-  gradients(x: MicroBatchInput): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
+  gradients(batch: MicroBatchInput): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
     try {
-      return microBatchGradients(this.model, x);
+      return microBatchGradients(this.model, batch);
     } catch (err) {
       throw explainOom(
         err,
-        `the policy update (a micro-batch of ${x.completionIds.length} completions, up to ${x.loss.maxCompletionLength} tokens)`,
+        `the policy update (a micro-batch of ${batch.completionIds.length} completions, up to ${batch.loss.maxCompletionLength} tokens)`,
         BATCH_MEMORY_HINT,
       );
     }
@@ -272,8 +272,8 @@ export class LocalPolicy implements PolicyCompute {
     onResult: (index: number, grads: Float32Array[], metrics: LossMetrics, logp?: number[][]) => void,
   ): Promise<void> {
     for (let i = 0; i < batches.length; i++) {
-      const r = this.replica.gradients(batches[i]);
-      onResult(i, r.grads, r.metrics, r.logp);
+      const result = this.replica.gradients(batches[i]);
+      onResult(i, result.grads, result.metrics, result.logp);
       await this.tick();
     }
   }

@@ -83,11 +83,11 @@ export function logpMismatch(
   let max = 0;
   let n = 0;
   sampler.forEach((row, i) => {
-    row.forEach((lp, j) => {
-      const d = Math.abs(lp - (trainer[i]?.[j] ?? Number.NaN));
-      if (!Number.isFinite(d)) return;
-      sum += d;
-      max = Math.max(max, d);
+    row.forEach((samplerLogp, j) => {
+      const diff = Math.abs(samplerLogp - (trainer[i]?.[j] ?? Number.NaN));
+      if (!Number.isFinite(diff)) return;
+      sum += diff;
+      max = Math.max(max, diff);
       n++;
     });
   });
@@ -178,8 +178,8 @@ export class GrpoTrainer {
     return (req) => engine.generate(req);
   }
 
-  private resolveRewards(c: Readonly<GrpoConfig>): WeightedReward[] {
-    return resolveRewards(c.reward_funcs, c.reward_weights ?? undefined, rewardParamsOf(c));
+  private resolveRewards(cfg: Readonly<GrpoConfig>): WeightedReward[] {
+    return resolveRewards(cfg.reward_funcs, cfg.reward_weights ?? undefined, rewardParamsOf(cfg));
   }
 
   /** Swap in a new live config (validated by the caller); rebuilds what depends on it. */
@@ -272,16 +272,16 @@ export class GrpoTrainer {
     return collectRollout(cfg, deps, rows, prompts);
   }
 
-  private writeOutputs(m: StepMetrics, rollout: Rollout, fresh: boolean): void {
+  private writeOutputs(metrics: StepMetrics, rollout: Rollout, fresh: boolean): void {
     mkdirSync(this.outputDir, { recursive: true });
-    appendFileSync(join(this.outputDir, "metrics.jsonl"), `${JSON.stringify(m)}\n`);
+    appendFileSync(join(this.outputDir, "metrics.jsonl"), `${JSON.stringify(metrics)}\n`);
     if (!this.config.log_completions || !fresh) return;
-    const lines = rollout.completions.map((c, i) => {
+    const lines = rollout.completions.map((completion, i) => {
       const rewards = Object.fromEntries(rollout.rewards.map((f) => [f.name, f.values[i]]));
       return JSON.stringify({
-        step: m.step,
+        step: metrics.step,
         prompt: rollout.promptTexts[i],
-        completion: c,
+        completion,
         ...rewards,
         advantage: rollout.advantages[i],
       });
@@ -307,14 +307,14 @@ export class GrpoTrainer {
    * Restore a state from {@link getState} (the trainer was built from the same initial inputs). The live
    * config is left as it is: the caller decides which of the saved settings to keep (see run.ts).
    */
-  async setState(s: TrainerState): Promise<void> {
-    await this.policy.setWeights(s.weights);
-    await this.policy.setOptimizerState(s.optimizer);
-    this.sampler.setState(s.sampler);
-    this.step = s.step;
-    this.skips = s.skips;
-    this.numTokens = s.numTokens;
-    this.buffer = s.buffer;
+  async setState(state: TrainerState): Promise<void> {
+    await this.policy.setWeights(state.weights);
+    await this.policy.setOptimizerState(state.optimizer);
+    this.sampler.setState(state.sampler);
+    this.step = state.step;
+    this.skips = state.skips;
+    this.numTokens = state.numTokens;
+    this.buffer = state.buffer;
   }
 
   /**
