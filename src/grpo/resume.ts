@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loadHfModelDir, saveHfModelDir } from "../io/hf-dir";
 import type { TensorToWrite } from "../io/safetensors";
 import { type CheckpointPayload, readCheckpoint, writeCheckpoint } from "./checkpoint";
-import type { GrpoConfig } from "./config";
+import { type GrpoConfig, upgradeSavedConfig } from "./config";
 import type { PolicyWeights } from "./policy";
 import type { Rollout } from "./rollout";
 import type { GrpoTrainer, TrainerState } from "./trainer";
@@ -129,7 +129,7 @@ export async function readTrainerCheckpoint(dir: string): Promise<TrainerState> 
   if (s.buffer) s.buffer.totals = s.buffer.totals.map((v) => (v === null ? Number.NaN : v));
   return {
     step: s.step,
-    config: s.config,
+    config: upgradeSavedConfig(s.config),
     sampler: s.sampler,
     skips: s.skips,
     numTokens: s.numTokens,
@@ -164,7 +164,7 @@ export function readCheckpointConfig(dir: string): GrpoConfig {
       `checkpoint ${dir}: no trainer_state.json; it is not a complete checkpoint (pick another checkpoint-<step>)`,
     );
   }
-  return (JSON.parse(readFileSync(file, "utf8")) as { config: GrpoConfig }).config;
+  return upgradeSavedConfig((JSON.parse(readFileSync(file, "utf8")) as { config: GrpoConfig }).config);
 }
 
 /** Settings that may differ between a checkpoint's run and its resumption (they do not define the run). */

@@ -244,9 +244,9 @@ export class GrpoTrainer {
       ...(updates ? { updates } : {}),
     };
     this.writeOutputs(metrics, rollout, fresh);
-    if (!update.applied && this.skips >= cfg.maxSkippedSteps) {
+    if (!update.applied && this.skips >= cfg.max_skipped_steps) {
       throw new Error(
-        `GRPO: ${this.skips} steps in a row had a NaN/Inf loss or gradient (last at step ${this.step}, loss ${update.loss}, grad_norm ${update.grad_norm}); lower learning_rate, check the rewards, or raise maxSkippedSteps`,
+        `GRPO: ${this.skips} steps in a row had a NaN/Inf loss or gradient (last at step ${this.step}, loss ${update.loss}, grad_norm ${update.grad_norm}); lower learning_rate, check the rewards, or raise max_skipped_steps`,
       );
     }
     return metrics;
