@@ -60,7 +60,7 @@ async function modelDir(name: string): Promise<string> {
 }
 
 async function prompts(engine: TextEngine, n: number): Promise<number[][]> {
-  const { tinySplits } = await import("../src/quickstart/recipe");
+  const { tinySplits } = await import("../src/tiny/recipe");
   const rows = tinySplits().heldoutHard.slice(0, Math.ceil(n / 6));
   const { encodeChat } = await import("../src/eval/engine");
   const base = rows.map((r) => encodeChat(engine.tokenizer, [{ role: "user", content: String(r.problem) }]));

@@ -13,7 +13,7 @@ import type { StepMetrics } from "../src/grpo/metrics";
 import { train } from "../src/grpo/train";
 import { Qwen2ForCausalLM } from "../src/model/qwen2";
 import { loadQuickstartConfig } from "../src/quickstart/config";
-import { TINY_MODEL_DIR, tinySplits } from "../src/quickstart/recipe";
+import { TINY_MODEL_DIR, tinySplits } from "../src/tiny/recipe";
 import { HfTokenizer } from "../src/tokenizer/tokenizer";
 import { shutdownVerifier } from "../src/verify";
 
