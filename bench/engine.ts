@@ -7,6 +7,7 @@
  * usage: npx tsx bench/engine.ts [m1|m10 ...]   (backend: OPEN_RS_BACKEND, default wasm;
  *        OPEN_RS_WASM_THREADS=2 starts the opt-in multi-threaded wasm of src/backend/wasm-threads.ts)
  */
+import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/select";
 import { startThreadedWasm } from "../src/backend/wasm-threads";
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   const threads = Number(process.env.OPEN_RS_WASM_THREADS ?? 1);
   if (threads > 1) await startThreadedWasm(threads);
   else await initBackend({ backend: (process.env.OPEN_RS_BACKEND as "wasm" | "cpu" | undefined) ?? "wasm" });
-  const wanted = process.argv.slice(2);
+  const wanted = parseArgs({ allowPositionals: true, strict: true }).positionals; // config names (all when none)
   const rng = new Rng(0);
   for (const c of CONFIGS) {
     if (wanted.length && !wanted.includes(c.name)) continue;

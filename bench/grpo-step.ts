@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend/select";
 import type { StepMetrics } from "../src/grpo/metrics";
 import { train } from "../src/grpo/train";
@@ -41,8 +42,10 @@ async function stepTimes(workers: number, steps: number): Promise<StepMetrics[]>
 }
 
 async function main(): Promise<void> {
-  const steps = Number(process.argv[2] ?? 4);
-  const counts = (process.argv[3] ?? "1,2").split(",").map(Number);
+  // usage: bench/grpo-step.ts [STEPS] [WORKER_COUNTS]
+  const [stepsArg, countsArg] = parseArgs({ allowPositionals: true, strict: true }).positionals;
+  const steps = Number(stepsArg ?? 4);
+  const counts = (countsArg ?? "1,2").split(",").map(Number);
   const info = await initBackend();
   const results: Record<number, number> = {};
   for (const workers of counts) {

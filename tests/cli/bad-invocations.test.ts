@@ -206,7 +206,7 @@ function cases(port: number): Case[] {
     ),
     // ---- info
     u(["info", "--backend", "tpu"], /--backend must be one of tensorflow, wasm, cpu, got "tpu"/),
-    u(["info", "--bogus"], /unknown argument "--bogus"/),
+    u(["info", "--bogus"], /Unknown option '--bogus'/),
   ];
 }
 
