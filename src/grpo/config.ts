@@ -345,6 +345,20 @@ export type GrpoConfig = ConfigOf<typeof GRPO_SCHEMA>;
 /** Defaults: TRL@`69ad852e` / HF `TrainingArguments` values, since `mode` defaults to `faithful`. */
 export const GRPO_DEFAULTS: Readonly<GrpoConfig> = defaultsOf(GRPO_SCHEMA);
 
+/**
+ * Fields a run may change while it trains (`run.update`) and on resume. `learning_rate` is the new peak: the
+ * schedule's multiplier still applies; `reward_weights` reweights the same reward functions; `beta` > 0 needs a
+ * run started with β > 0.
+ */
+export const LIVE_UPDATE_KEYS = [
+  "learning_rate",
+  "beta",
+  "temperature",
+  "top_p",
+  "reward_weights",
+  "max_completion_length",
+] as const;
+
 /** Reward-parameter fields, forwarded to `resolveRewards` when not null (one list, owned by the rewards). */
 export { REWARD_PARAM_KEYS } from "../rewards/params";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loadHfModelDir, saveHfModelDir } from "../io/hf-dir";
 import type { TensorToWrite } from "../io/safetensors";
 import { type CheckpointPayload, readCheckpoint, writeCheckpoint } from "./checkpoint";
-import { type GrpoConfig, upgradeSavedConfig } from "./config";
+import { type GrpoConfig, LIVE_UPDATE_KEYS, upgradeSavedConfig } from "./config";
 import type { PolicyWeights } from "./policy";
 import type { Rollout } from "./rollout";
 import type { GrpoTrainer, TrainerState } from "./trainer";
@@ -170,12 +170,7 @@ export function readCheckpointConfig(dir: string): GrpoConfig {
 /** Settings that may differ between a checkpoint's run and its resumption (they do not define the run). */
 export const RESUME_MUTABLE_KEYS: ReadonlySet<string> = new Set([
   // what run.update() may change mid-run
-  "learning_rate",
-  "beta",
-  "temperature",
-  "top_p",
-  "reward_weights",
-  "max_completion_length",
+  ...LIVE_UPDATE_KEYS,
   // how long to train and what to write
   "max_steps",
   "num_train_epochs",

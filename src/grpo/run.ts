@@ -13,32 +13,16 @@
  */
 import { Emitter } from "../control/events";
 import { type Interruptible, JobPromise } from "../control/interrupt";
-import type { GrpoConfig } from "./config";
+import { type GrpoConfig, LIVE_UPDATE_KEYS } from "./config";
 import { resolveGrpoConfig } from "./config-resolve";
 import type { StepMetrics } from "./metrics";
 import { readTrainerCheckpoint, resumeConfig, saveTrainerCheckpoint } from "./resume";
 import { GrpoTrainer, type TrainDeps } from "./trainer";
 
-/**
- * Fields `run.update` may change mid-run. `learning_rate` is the new peak: the schedule's multiplier still
- * applies; `reward_weights` reweights the same reward functions; `beta` > 0 needs a run started with β > 0.
- */
-export type LiveUpdate = Partial<
-  Pick<
-    GrpoConfig,
-    "learning_rate" | "beta" | "temperature" | "top_p" | "reward_weights" | "max_completion_length"
-  >
->;
+/** What `run.update` may change mid-run: the fields of {@link LIVE_UPDATE_KEYS}. */
+export type LiveUpdate = Partial<Pick<GrpoConfig, (typeof LIVE_UPDATE_KEYS)[number]>>;
 
-/** The keys of {@link LiveUpdate}. */
-export const LIVE_UPDATE_KEYS = [
-  "learning_rate",
-  "beta",
-  "temperature",
-  "top_p",
-  "reward_weights",
-  "max_completion_length",
-] as const;
+export { LIVE_UPDATE_KEYS };
 
 /** Events and their payloads. */
 export interface RunEvents {
@@ -159,6 +143,22 @@ export function checkLiveUpdate(
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
+/** The path of a run's next checkpoint, or its next error. */
+export function nextCheckpoint(run: Pick<RunHandle, "on">): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const offOk = run.on("checkpoint", (path) => {
+      offOk();
+      offErr();
+      resolve(path);
+    });
+    const offErr = run.on("error", (err) => {
+      offOk();
+      offErr();
+      reject(err);
+    });
+  });
+}
+
 /** Options of {@link GrpoRun} beyond {@link TrainOptions}. */
 export interface GrpoRunOptions extends TrainOptions {
   /** The model's context, for validating live updates (default: the policy config's). */
@@ -278,18 +278,7 @@ export class GrpoRun implements RunHandle {
   checkpoint(): Promise<string> {
     this.checkpointRequested = true;
     this.wake?.();
-    return new Promise((resolve, reject) => {
-      const offOk = this.on("checkpoint", (p) => {
-        offOk();
-        offErr();
-        resolve(p);
-      });
-      const offErr = this.on("error", (e) => {
-        offOk();
-        offErr();
-        reject(e);
-      });
-    });
+    return nextCheckpoint(this);
   }
 
   interrupt(): string {
