@@ -1,3 +1,7 @@
+/**
+ * The Open-RS data: the repository root, the shared offline data folder, the Open-RS training set and the
+ * paper's five benchmarks (by name, local or from the hub).
+ */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { type LoadOptions, type LoadResult, loadDataset } from "./loader";

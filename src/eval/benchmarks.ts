@@ -1,3 +1,7 @@
+/**
+ * The paper's benchmarks: how each was read (hub id, split, gold column and extraction), and building an
+ * eval set from rows or a JSONL file.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { MathRow } from "../data/schema";

@@ -1,3 +1,7 @@
+/**
+ * Eval protocols: the paper's (one sample at T 0.6, top-p 0.95) and avg@n, lighteval's math prompt, and the
+ * hash that keys resumable results.
+ */
 import { createHash } from "node:crypto";
 import type { ChatMessage } from "../tokenizer/types";
 

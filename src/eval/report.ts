@@ -1,3 +1,4 @@
+/** Score tables: pass@1 per model, protocol and benchmark, and the paper's Table 1 beside ours. */
 import * as aq from "arquero";
 import type { EvalRun } from "./evaluate";
 

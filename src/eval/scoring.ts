@@ -1,3 +1,7 @@
+/**
+ * Scoring one completion as lighteval's `extractive_match` did for Open-RS: gold prepared per benchmark,
+ * prediction extracted, equivalence checked.
+ */
 import { parse, verify } from "../verify/index";
 import { EVAL } from "../verify/modes";
 import type { ExtractionTarget, ParsedAnswer } from "../verify/types";
