@@ -49,8 +49,10 @@ export interface MicroBatchLossOptions {
  * - `loss`: this micro-batch's share of the step loss;
  * - `kl`: faithful (TRL@69ad852e) the mean over sequences of each sequence's token-mean k3; fixed (current TRL)
  *   the token mean of k3 over the micro-batch;
- * - `clip_ratio`: TRL@69ad852e's `clip_ratio`, the fraction of tokens where the clipped objective
- *   clip(ρ)·A was the minimum, i.e. ρ·A < clip(ρ)·A as coded there;
+ * - `clip_ratio`: TRL@69ad852e's `clip_ratio` as coded there (`is_clipped = per_token_loss1 < per_token_loss2`):
+ *   the fraction of tokens where the unclipped objective ρ·A was strictly below the clipped one clip(ρ)·A, so the
+ *   minimum took the unclipped term although ρ was outside the clip range. Despite its name it does not count the
+ *   tokens the clip acted on (current TRL's `low` / `high` do);
  * - `low` / `high`: current TRL's `clip_ratio/low_mean` (ρ < 1 − ε_low and A < 0) and `clip_ratio/high_mean`
  *   (ρ > 1 + ε_high and A > 0), fractions of tokens;
  * - `entropy`: token mean of the policy's entropy (NaN when not computed).
@@ -108,13 +110,13 @@ function lossMetrics(
       ? tf.mean(tf.div(rowSum(kl, mask), tf.maximum(tf.sum(mask, 1), 1)))
       : tf.div(tf.sum(rowSum(kl, mask)), tokens);
   const fraction = (flag: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.cast(flag, "float32"), mask)), tokens);
-  const clippedMinFraction = fraction(
+  const unclippedMinFraction = fraction(
     tf.less(stopGradient(terms.unclippedObjective), stopGradient(terms.clippedObjective)),
   );
   const low = fraction(tf.logicalAnd(tf.less(ratio, 1 - opts.epsLow), tf.less(terms.advantages, 0)));
   const high = fraction(tf.logicalAnd(tf.greater(ratio, 1 + opts.epsHigh), tf.greater(terms.advantages, 0)));
   const entropy = input.entropy ? tf.div(tf.sum(tf.mul(input.entropy, mask)), tokens) : tf.scalar(Number.NaN);
-  return tf.stack([stopGradient(loss), klMetric, clippedMinFraction, low, high, entropy]) as tf.Tensor1D;
+  return tf.stack([stopGradient(loss), klMetric, unclippedMinFraction, low, high, entropy]) as tf.Tensor1D;
 }
 
 /**

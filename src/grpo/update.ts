@@ -18,7 +18,7 @@ export interface LossMetrics {
   loss: number;
   /** Mean per-token k3 KL to the reference (0 when β = 0). */
   kl: number;
-  /** Fraction of tokens where the clipped objective was the minimum (TRL@69ad852e's `clip_ratio`). */
+  /** Fraction of tokens where ρ·A < clip(ρ)·A, the unclipped objective strictly the minimum (TRL@69ad852e's `clip_ratio`). */
   clip_ratio: number;
   /** Fraction of tokens clipped at 1 − ε with a negative advantage. */
   low: number;

@@ -232,7 +232,7 @@ describe("GRPO loss metrics (worked example)", () => {
     close(mb2.low, 1 / 4, "mb2 low");
     close(mb1.high, 1 / 5, "mb1 high");
     close(mb2.high, 0, "mb2 high");
-    // TRL@69ad852e clip_ratio (the clipped objective was the minimum, ρA < clip(ρ)A): only row2 t1
+    // TRL@69ad852e clip_ratio (ρA < clip(ρ)A: the unclipped objective strictly the minimum): only row2 t1
     // (−1.5A1 < −1.28A1) → mb1 1/5; row5 (ρ = 0.7, A = −2a): ρA = −1.4a is not < clip(ρ)A = −1.6a → mb2 0
     close(mb1.clip_ratio, 1 / 5, "mb1 clip_ratio");
     close(mb2.clip_ratio, 0, "mb2 clip_ratio");
