@@ -1,5 +1,6 @@
 /**
- * Engine throughput on the configs of compute-stack.md §1.4 (m1 ≈ 1M, m10 ≈ 10M parameters, tied heads).
+ * Engine throughput on small Qwen2 shapes (m1 ≈ 1M, m10 ≈ 10M parameters, tied heads; the shapes measured in
+ * docs/references.md).
  * Prints one JSON line per config: forward tokens/s, forward+backward(+Adam) tokens/s with a GRPO-style loss
  * (micro-batched, gradients accumulated), generation tokens/s (B=8, prompt 32, 64 new, KV cache) and the
  * achieved matmul GFLOP/s. Timings only; nothing here is asserted.

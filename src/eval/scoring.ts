@@ -8,7 +8,7 @@ import type { ExtractionTarget, ParsedAnswer } from "../verify/types";
 import type { GoldKind } from "./benchmarks";
 
 /**
- * lighteval's `extractive_match` as Open-RS ran it (reference §1.7; the configs, with upstream commits, are
+ * lighteval's `extractive_match` as Open-RS ran it (docs/references.md, "Open-RS evaluation"; the configs, with upstream commits, are
  * `EVAL` in src/verify/modes.ts): predictions extracted with `(ExprExtractionConfig(),
  * LatexExtractionConfig(boxed_match_priority=0))` (lighteval tries LaTeX targets first), gold with the
  * benchmark's config, `extraction_mode="any_match"`, `fallback_mode="first_match"`, `precision=5`, a 5 s
