@@ -1,6 +1,7 @@
 /**
  * House rules of src/ that a reviewer would otherwise check by eye: every file opens with a header comment,
- * no function is longer than 80 lines, and no citation points outside the repository.
+ * no function is longer than 80 lines, the README's layout lists every folder, and no citation points outside
+ * the repository.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -72,6 +73,14 @@ describe("src/ conventions", () => {
       .filter((f) => !/^(\/\/ biome-ignore[^\n]*\n)?\s*(\/\*\*?|\/\/)/.test(f.text))
       .map((f) => f.path);
     assert.deepEqual(bare, [], `add a one- to three-line header comment to:\n${bare.join("\n")}`);
+  });
+
+  it("the README's layout lists every folder under src/", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const layout = readme.slice(readme.indexOf("## Layout"));
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory());
+    const missing = folders.map((e) => `src/${e.name}/`).filter((f) => !layout.includes(f));
+    assert.deepEqual(missing, [], "add these folders to the README's Layout block");
   });
 
   it("no citation points outside the repository", () => {
