@@ -54,10 +54,3 @@ export async function loadBenchmark(name: BenchmarkName, opts: LoadOptions = {})
   const src = local ? { path: local } : BENCHMARK_HUB[name];
   return (await loadDataset(src, { sourceName: name, ...opts })).rows;
 }
-
-/** All five benchmarks, keyed by name. */
-export async function loadBenchmarks(opts: LoadOptions = {}): Promise<Record<BenchmarkName, MathRow[]>> {
-  const out = {} as Record<BenchmarkName, MathRow[]>;
-  for (const n of BENCHMARK_NAMES) out[n] = await loadBenchmark(n, opts);
-  return out;
-}

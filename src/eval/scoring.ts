@@ -48,12 +48,3 @@ export async function scoreCompletion(completion: string, gold: PreparedGold): P
   if (pred.length === 0) return false;
   return verify(gold.parsed, pred, EVAL.verify);
 }
-
-/** The completion the gold self-check feeds back: the prompt's required last line with the gold boxed. */
-export function goldCompletion(answer: string): string {
-  const bare = answer
-    .trim()
-    .replace(/^\$+|\$+$/g, "")
-    .trim();
-  return `Let me think step by step. Therefore, the final answer is: $\\boxed{${bare}}$. I hope it is correct`;
-}

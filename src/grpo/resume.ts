@@ -144,18 +144,6 @@ export async function readTrainerCheckpoint(dir: string): Promise<TrainerState> 
   };
 }
 
-/**
- * Restore `dir` into `t` (built from the same initial model, config and dataset): weights, optimizer, prompt
- * order and counters; metrics/completions lines after the checkpoint's step are dropped. Returns the saved
- * config (the live config is the caller's choice: see {@link resumeConfig}).
- */
-export async function resumeTrainer(t: GrpoTrainer, dir: string): Promise<GrpoConfig> {
-  const s = await readTrainerCheckpoint(dir);
-  await t.setState(s);
-  t.truncateOutputs(s.step);
-  return s.config;
-}
-
 /** The config a checkpoint's run was trained with (its trainer_state.json), without reading any tensor. */
 export function readCheckpointConfig(dir: string): GrpoConfig {
   const file = join(dir, "trainer_state.json");
