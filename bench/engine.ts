@@ -1,5 +1,6 @@
 /**
- * Engine throughput on the configs of compute-stack.md §1.4 (m1 ≈ 1M, m10 ≈ 10M parameters, tied heads).
+ * Engine throughput on small Qwen2 shapes (m1 ≈ 1M, m10 ≈ 10M parameters, tied heads; the shapes measured in
+ * docs/references.md).
  * Prints one JSON line per config: forward tokens/s, forward+backward(+Adam) tokens/s with a GRPO-style loss
  * (micro-batched, gradients accumulated), generation tokens/s (B=8, prompt 32, 64 new, KV cache) and the
  * achieved matmul GFLOP/s. Timings only; nothing here is asserted.
@@ -7,6 +8,7 @@
  * usage: npx tsx bench/engine.ts [m1|m10 ...]   (backend: OPEN_RS_BACKEND, default wasm;
  *        OPEN_RS_WASM_THREADS=2 starts the opt-in multi-threaded wasm of src/backend/wasm-threads.ts)
  */
+import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/select";
 import { startThreadedWasm } from "../src/backend/wasm-threads";
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
   const threads = Number(process.env.OPEN_RS_WASM_THREADS ?? 1);
   if (threads > 1) await startThreadedWasm(threads);
   else await initBackend({ backend: (process.env.OPEN_RS_BACKEND as "wasm" | "cpu" | undefined) ?? "wasm" });
-  const wanted = process.argv.slice(2);
+  const wanted = parseArgs({ allowPositionals: true, strict: true }).positionals; // config names (all when none)
   const rng = new Rng(0);
   for (const c of CONFIGS) {
     if (wanted.length && !wanted.includes(c.name)) continue;

@@ -10,6 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
 import type { SamplingParams, TextEngine } from "../src/eval/engine";
 
 // libuv's pool size is read at its first use: re-run with it set unless the caller chose one (llama-runtime.ts).
@@ -27,12 +28,22 @@ interface EngineSpec {
   load: (dir: string, threads: number) => Promise<TextEngine & { dispose?: () => Promise<void> | void }>;
 }
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
+/** The flags (node's parseArgs, strict: a misspelt flag is an error), with their defaults. */
+const FLAGS = parseArgs({
+  options: {
+    models: { type: "string", default: "tiny-r1,random-25m" },
+    engines: { type: "string", default: "tfjs,llama.cpp" },
+    threads: { type: "string", default: "1,2" },
+    reps: { type: "string", default: "2" },
+    n: { type: "string", default: "96" },
+    new: { type: "string", default: "64" },
+    temperature: { type: "string", default: "0.6" },
+    kv: { type: "string", default: "F16" },
+  },
+  strict: true,
+}).values;
 
-const KV = arg("kv", "F16") as "F16" | "F32";
+const KV = FLAGS.kv as "F16" | "F32";
 
 const ENGINES: Record<string, EngineSpec> = {
   // The tfjs sampler: 1 "thread" = in this process; N = N worker threads, each a replica decoding its share.
@@ -61,7 +72,7 @@ async function modelDir(name: string): Promise<string> {
 }
 
 async function prompts(engine: TextEngine, n: number): Promise<number[][]> {
-  const { tinySplits } = await import("../src/quickstart/recipe");
+  const { tinySplits } = await import("../src/tiny/recipe");
   const rows = tinySplits().heldoutHard.slice(0, Math.ceil(n / 6));
   const { encodeChat } = await import("../src/eval/engine");
   const base = rows.map((r) => encodeChat(engine.tokenizer, [{ role: "user", content: String(r.problem) }]));
@@ -69,15 +80,15 @@ async function prompts(engine: TextEngine, n: number): Promise<number[][]> {
 }
 
 async function main(): Promise<void> {
-  const models = arg("models", "tiny-r1,random-25m").split(",");
-  const engines = arg("engines", "tfjs,llama.cpp").split(",");
-  const threads = arg("threads", "1,2").split(",").map(Number);
-  const reps = Number(arg("reps", "2"));
-  const n = Number(arg("n", "96"));
+  const models = FLAGS.models.split(",");
+  const engines = FLAGS.engines.split(",");
+  const threads = FLAGS.threads.split(",").map(Number);
+  const reps = Number(FLAGS.reps);
+  const n = Number(FLAGS.n);
   const params: SamplingParams = {
-    temperature: Number(arg("temperature", "0.6")),
+    temperature: Number(FLAGS.temperature),
     topP: 1,
-    maxNewTokens: Number(arg("new", "64")),
+    maxNewTokens: Number(FLAGS.new),
   };
   for (const m of models) {
     const dir = await modelDir(m);

@@ -9,12 +9,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend/select";
 import type { StepMetrics } from "../src/grpo/metrics";
 import { train } from "../src/grpo/train";
 import { Qwen2ForCausalLM } from "../src/model/qwen2";
 import { loadQuickstartConfig } from "../src/quickstart/config";
-import { TINY_MODEL_DIR, tinySplits } from "../src/quickstart/recipe";
+import { TINY_MODEL_DIR, tinySplits } from "../src/tiny/recipe";
 import { HfTokenizer } from "../src/tokenizer/tokenizer";
 import { shutdownVerifier } from "../src/verify";
 
@@ -49,9 +50,11 @@ async function stepTimes(workers: number, steps: number, engine: string): Promis
 }
 
 async function main(): Promise<void> {
-  const steps = Number(process.argv[2] ?? 4);
-  const counts = (process.argv[3] ?? "1,2").split(",").map(Number);
-  const engines = (process.argv[4] ?? "tfjs").split(",");
+  // usage: bench/grpo-step.ts [STEPS] [WORKER_COUNTS] [ENGINES]
+  const [stepsArg, countsArg, enginesArg] = parseArgs({ allowPositionals: true, strict: true }).positionals;
+  const steps = Number(stepsArg ?? 4);
+  const counts = (countsArg ?? "1,2").split(",").map(Number);
+  const engines = (enginesArg ?? "tfjs").split(",");
   const info = await initBackend();
   for (const engine of engines) {
     const results: Record<number, number> = {};

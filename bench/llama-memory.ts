@@ -10,6 +10,7 @@
 import { existsSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { loadLlamaEngine } from "../src/engines/load-llama";
 import { readTokenizerFiles, writeQwen2Gguf } from "../src/gguf/convert";
 import type { GgufOutType } from "../src/gguf/format";
@@ -36,11 +37,6 @@ export const R1_DISTILL_1P5B_CONFIG = {
 
 const TOKENIZER_DIR = join(__dirname, "../tests/fixtures/qwen-tokenizer");
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-
 /** Seeded uniform weights in [-0.05, 0.05) (xorshift32), norms 1: fast enough for 1.8B values. */
 function randomSource(seed: number) {
   const cfg = parseQwen2Config(R1_DISTILL_1P5B_CONFIG);
@@ -64,9 +60,17 @@ function randomSource(seed: number) {
 }
 
 async function main(): Promise<void> {
-  const types = arg("types", "F16,Q8_0").split(",") as GgufOutType[];
-  const threads = Number(arg("threads", "1"));
-  const ctx = Number(arg("ctx", "4096"));
+  const flags = parseArgs({
+    options: {
+      types: { type: "string", default: "F16,Q8_0" },
+      threads: { type: "string", default: "1" },
+      ctx: { type: "string", default: "4096" },
+    },
+    strict: true,
+  }).values;
+  const types = flags.types.split(",") as GgufOutType[];
+  const threads = Number(flags.threads);
+  const ctx = Number(flags.ctx);
   const params = countParameters(parseQwen2Config(R1_DISTILL_1P5B_CONFIG));
   for (const type of types) {
     const path = join(defaultCacheDir(), "gguf", `random-r1-distill-1.5b-shape-${type}.gguf`);

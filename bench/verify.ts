@@ -13,6 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import {
   clearVerifyCache,
   type ParseOptions,
@@ -81,8 +82,9 @@ function coldStart(): void {
 }
 
 async function main(): Promise<void> {
-  const cold = process.argv.indexOf("--cold");
-  if (cold >= 0) return coldChild(process.argv[cold + 1]);
+  // `--cold api|verify` is the child process of coldStart()
+  const { cold } = parseArgs({ options: { cold: { type: "string" } }, strict: true }).values;
+  if (cold !== undefined) return coldChild(cold);
   coldStart();
   if (!existsSync(FILE)) {
     console.log(`bench/verify: ${FILE} is absent; nothing to measure.`);

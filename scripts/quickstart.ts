@@ -10,8 +10,8 @@ import { initBackend } from "../src/backend/select";
 import { numberFlag, parseFlags, runCommand, UsageError } from "../src/cli/errors";
 import { parseOverrides } from "../src/grpo/config-resolve";
 import { loadQuickstartConfig } from "../src/quickstart/config";
-import { TINY_MODEL_DIR } from "../src/quickstart/recipe";
 import { beforeAfterTable, runQuickstart } from "../src/quickstart/run";
+import { TINY_MODEL_DIR } from "../src/tiny/recipe";
 import { shutdownVerifier } from "../src/verify/index";
 
 /** Parse flags (node's parseArgs); `--set` may repeat. Errors are usage errors naming the flag. */

@@ -27,6 +27,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseCommandLine } from "../src/cli/errors";
 import { executeCells } from "./nb/execute";
 import { notebookToHtml, type PlotlySource } from "./nb/html";
 import { KernelClient } from "./nb/kernel-client";
@@ -377,10 +378,28 @@ async function renderDocs(opts: ExecuteOptions, fromReports = false): Promise<nu
   return ok.length === names.length ? 0 : 1;
 }
 
+const USAGE =
+  "usage: tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs [--from-reports] | render FILE.ipynb ... | open | install-kernel  [--nbconvert]";
+
+/** The command, its arguments and flags (node's parseArgs, strict); null after printing a usage error. */
+function parseRunArgs(argv: string[]) {
+  try {
+    const { values, positionals } = parseCommandLine(argv, {
+      nbconvert: { type: "boolean" },
+      "from-reports": { type: "boolean" },
+    } as const);
+    return { cmd: positionals[0], rest: positionals.slice(1), flags: values };
+  } catch (e) {
+    process.stderr.write(`run-notebooks: ${(e as Error).message}\n${USAGE}\n`);
+    return null;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const flags = argv.filter((a) => a.startsWith("--"));
-  const [cmd, ...rest] = argv.filter((a) => !a.startsWith("--"));
-  const opts: ExecuteOptions = { engine: flags.includes("--nbconvert") ? "nbconvert" : undefined };
+  const parsed = parseRunArgs(argv);
+  if (parsed === null) return 2;
+  const { cmd, rest, flags } = parsed;
+  const opts: ExecuteOptions = { engine: flags.nbconvert ? "nbconvert" : undefined };
   if (cmd === "open") return openUi();
   if (cmd === "render") {
     // an executed notebook (e.g. saved from Jupyter) → static chart images and HTML beside it
@@ -391,7 +410,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  if (cmd === "docs") return renderDocs(opts, flags.includes("--from-reports"));
+  if (cmd === "docs") return renderDocs(opts, flags["from-reports"] === true);
   if (cmd === "install-kernel") {
     process.stderr.write(
       `kernel spec written: ${installKernel()}\n(VS Code and Jupyter list it as "open-rs-ts (TypeScript, tslab)")\n`,
@@ -399,9 +418,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd !== "start" && cmd !== "reports") {
-    process.stderr.write(
-      "usage: tsx scripts/run-notebooks.ts start | reports [NAME ...] | docs | render FILE.ipynb ... | open | install-kernel  [--nbconvert]\n",
-    );
+    process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const known = listNotebooks();

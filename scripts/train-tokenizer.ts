@@ -6,39 +6,34 @@
  * Deterministic: the same arguments write the same bytes.
  */
 
+import { numberFlag, parseFlags, runCommand } from "../src/cli/errors";
 import { writeTokenizerDir } from "../src/tokenizer/train-bpe-files";
 import { DEFAULT_TINY_TOKENIZER_OPTIONS, trainTinyTokenizer } from "../src/tokenizer/train-bpe-tiny";
 
-const FLAGS: Record<string, string> = {
-  "--out": "out",
-  "--seed": "seed",
-  "--vocab": "vocabSize",
-  "--train-size": "trainSize",
-};
-
-function parseArgs(argv: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = { out: "data/models/tiny-r1" };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = FLAGS[argv[i]];
-    if (key === undefined || argv[i + 1] === undefined) {
-      throw new Error(
-        `train-tokenizer: bad argument '${argv[i]}'; valid flags: ${Object.keys(FLAGS).join(", ")} (each with a value)`,
-      );
-    }
-    out[key] = argv[i + 1];
-  }
-  return out;
+/** The flags (node's parseArgs); a bad one is a usage error naming it. */
+function parseTokenizerArgs(argv: string[]) {
+  const flags = parseFlags(argv, {
+    out: { type: "string" },
+    seed: { type: "string" },
+    vocab: { type: "string" },
+    "train-size": { type: "string" },
+  } as const);
+  const d = DEFAULT_TINY_TOKENIZER_OPTIONS;
+  return {
+    out: flags.out ?? "data/models/tiny-r1",
+    seed: numberFlag("seed", flags.seed, { integer: true, min: 0 }) ?? d.seed,
+    vocabSize: numberFlag("vocab", flags.vocab, { integer: true, min: 1 }) ?? d.vocabSize,
+    trainSize: numberFlag("train-size", flags["train-size"], { integer: true, min: 1 }) ?? d.trainSize,
+  };
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  const num = (k: keyof typeof DEFAULT_TINY_TOKENIZER_OPTIONS) =>
-    args[k] === undefined ? DEFAULT_TINY_TOKENIZER_OPTIONS[k] : Number(args[k]);
+async function main(): Promise<number> {
+  const args = parseTokenizerArgs(process.argv.slice(2));
   const t0 = Date.now();
   const { model, tokenizerJson, tokenizerConfig } = trainTinyTokenizer({
-    seed: num("seed"),
-    vocabSize: num("vocabSize"),
-    trainSize: num("trainSize"),
+    seed: args.seed,
+    vocabSize: args.vocabSize,
+    trainSize: args.trainSize,
   });
   const paths = writeTokenizerDir(args.out, tokenizerJson, tokenizerConfig);
   const total = model.vocab.length + (tokenizerJson.added_tokens as unknown[]).length;
@@ -46,6 +41,10 @@ function main(): void {
     `bpe vocab ${model.vocab.length} (+ added = ${total}), ${model.merges.length} merges, ${Date.now() - t0} ms`,
   );
   for (const p of paths) console.log(`wrote ${p}`);
+  return 0;
 }
 
-main();
+const usage = "usage: npx tsx scripts/train-tokenizer.ts [--out DIR] [--seed N] [--vocab N] [--train-size N]";
+runCommand("train-tokenizer", main, usage).then((code) => {
+  process.exitCode = code;
+});

@@ -71,11 +71,12 @@ export { loadLocalEngine } from "./eval/local-model";
 export { AVG_PROTOCOL, type EvalProtocol, PAPER_PROTOCOL, resolveProtocol } from "./eval/protocol";
 export { PAPER_TABLE1, paperComparison, scoreRows, scoreTable } from "./eval/report";
 
-// Quickstart: the embedded tiny-r1 model's recipe and its held-out evaluation (the training prompt, avg@n).
+// Quickstart: the quickstart/experiment recipes and the held-out evaluation (the training prompt, avg@n); the
+// embedded tiny-r1 model's directory and its curriculum splits.
 export type { HeldoutResult } from "./quickstart/eval";
 export { evalHeldout, pairedDelta } from "./quickstart/eval";
 export { loadQuickstartConfig, type QuickstartConfig } from "./quickstart/config";
-export { TINY_MODEL_DIR, tinySplits } from "./quickstart/recipe";
+export { TINY_MODEL_DIR, tinySplits } from "./tiny/recipe";
 
 // Kernel helpers: charts, tables, progress, the live dashboard and notebook parameters.
 export * from "./kernel-helpers/index";

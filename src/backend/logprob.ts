@@ -1,5 +1,5 @@
 /**
- * Fused token log-probabilities (compute-stack.md §1.2–1.4). `log softmax(x)[t]` through `logSumExp` is slow
+ * Fused token log-probabilities (docs/references.md, "tfjs-backend-wasm"). `log softmax(x)[t]` through `logSumExp` is slow
  * on wasm (its Max gradient builds a broadcast `Equal`, and `tf.exp` is scalar libm), so the value comes from
  * the native softmax, `lp_t = (x_t − max(x)) + log(max(softmax(x)))` (no underflow: max(softmax) ≥ 1/V), and the
  * gradient is written by hand: `∂lp_t/∂x = onehot(t) − softmax(x)`.

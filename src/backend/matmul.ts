@@ -1,5 +1,5 @@
 /**
- * Matrix products shaped for tfjs-backend-wasm (compute-stack.md §1.2–1.3): XNNPACK's fast path only takes a
+ * Matrix products shaped for tfjs-backend-wasm (docs/references.md, "tfjs-backend-wasm"): XNNPACK's fast path only takes a
  * 2-D, non-transposed, batch-1 `matMul`; transposed or batched products fall to a ~10× slower loop. Every
  * product in the model therefore goes through {@link mm2d}, whose gradient is also two such products with
  * explicit transposes (tfjs's default matMul gradient uses the slow transposed path).

@@ -1,6 +1,6 @@
 /**
- * Kernel patches that make tfjs-backend-wasm 4.22.0 fast and complete (../shared/reference/compute-stack.md
- * §1.2–1.3). select.ts calls {@link installWasmKernels} once after the wasm backend is ready.
+ * Kernel patches that make tfjs-backend-wasm 4.22.0 fast and complete (docs/references.md,
+ * "tfjs-backend-wasm: kernels and fast paths"). select.ts calls {@link installWasmKernels} once after the wasm backend is ready.
  *
  * - `Slice`, `Unpack`, `SplitV`: the stock kernels call `backend.readSync(x)`, which copies the whole input out
  *   of the wasm heap on every slice (an unstack of [16,512,256] took 108 ms). Ours read a heap view instead.

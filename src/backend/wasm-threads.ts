@@ -1,5 +1,5 @@
 /**
- * Opt-in multi-threaded tfjs-backend-wasm in Node (compute-stack.md §1.6). tfjs 4.22 hard-wires
+ * Opt-in multi-threaded tfjs-backend-wasm in Node (docs/references.md, "threads"). tfjs 4.22 hard-wires
  * `WASM_HAS_MULTITHREAD_SUPPORT` to false in Node (tfjs#3830): its pthread worker is loaded from a Blob URL
  * that Node's workers cannot open, and the C++ caps the pool at half the logical cores. This works around
  * all three, relying on tfjs internals (pinned 4.22.0):

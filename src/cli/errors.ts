@@ -83,9 +83,16 @@ type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
 /** `parseArgs` in strict mode, with its errors as {@link UsageError}s. */
 export function parseFlags<O extends Options>(argv: string[], options: O) {
+  return parseCommandLine(argv, options, false).values;
+}
+
+/**
+ * `parseArgs` in strict mode, flags and (when `allowPositionals`) positional arguments, with its errors as
+ * {@link UsageError}s. Every command and script parses its argv this way.
+ */
+export function parseCommandLine<O extends Options>(argv: string[], options: O, allowPositionals = true) {
   try {
-    return parseArgs({ args: argv, options: options as O & Options, strict: true, allowPositionals: false })
-      .values;
+    return parseArgs({ args: argv, options: options as O & Options, strict: true, allowPositionals });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -13,7 +13,7 @@ import type { GrpoConfig } from "../grpo/config";
 import { loadGrpoConfig } from "../grpo/config-resolve";
 import { parseQwen2Config, type Qwen2Config } from "../model/config";
 import { loadQuickstartConfig, type QuickstartSpec } from "../quickstart/config";
-import { TINY_MODEL_DIR, tinySplits } from "../quickstart/recipe";
+import { TINY_MODEL_DIR, tinySplits } from "../tiny/recipe";
 
 /** A loaded recipe: the GRPO config, and the quickstart block when the file has one. */
 export interface TrainRecipe {

@@ -15,6 +15,7 @@ import {
   checkLiveUpdate,
   type LiveUpdate,
   maxPositionsOf,
+  nextCheckpoint,
   type RunEvents,
   type RunHandle,
   type RunStatus,
@@ -213,18 +214,7 @@ export class RemoteRun implements RunHandle {
       );
     }
     this.host.send({ type: "command", name: "checkpoint" });
-    return new Promise((resolve, reject) => {
-      const offOk = this.on("checkpoint", (p) => {
-        offOk();
-        offErr();
-        resolve(p);
-      });
-      const offErr = this.on("error", (e) => {
-        offOk();
-        offErr();
-        reject(e);
-      });
-    });
+    return nextCheckpoint(this);
   }
 
   interrupt(): string {

@@ -1,3 +1,7 @@
+/**
+ * Column mappings: where each MathRow field is read from in a source record (dotted paths with index and
+ * selector brackets), and the mapping of one raw record to a row or the issue that rejects it.
+ */
 import type { MathRow } from "./schema";
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Decontamination: drop training rows that share a word n-gram with a benchmark problem, with a report of
+ * every hit.
+ */
 import { normalizeAnswer, normalizeText } from "./dedup";
 import type { MathRow } from "./schema";
 

@@ -1,3 +1,4 @@
+/** De-duplication of rows by their normalised problem text, with a policy for duplicates whose answers disagree. */
 import type { MathRow } from "./schema";
 
 /** Whitespace runs → one space, trimmed, lower case. */

@@ -1,3 +1,7 @@
+/**
+ * The one dataset loader: a local JSONL/Parquet file or a hub split, mapped to MathRows (bad rows skipped
+ * and counted, or fatal), with a report of what was read.
+ */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { HubOptions } from "../hub/config";

@@ -1,3 +1,4 @@
+/** Seeded mixtures of datasets: slices by source and level, taken by count or by ratio, with a report. */
 import { Rng } from "../util/rng";
 import type { MathRow } from "./schema";
 

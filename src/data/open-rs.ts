@@ -1,3 +1,7 @@
+/**
+ * The Open-RS data: the repository root, the shared offline data folder, the Open-RS training set and the
+ * paper's five benchmarks (by name, local or from the hub).
+ */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { type LoadOptions, type LoadResult, loadDataset } from "./loader";
@@ -49,11 +53,4 @@ export async function loadBenchmark(name: BenchmarkName, opts: LoadOptions = {})
   const local = sharedDataFile(`benchmarks/${name}.jsonl`);
   const src = local ? { path: local } : BENCHMARK_HUB[name];
   return (await loadDataset(src, { sourceName: name, ...opts })).rows;
-}
-
-/** All five benchmarks, keyed by name. */
-export async function loadBenchmarks(opts: LoadOptions = {}): Promise<Record<BenchmarkName, MathRow[]>> {
-  const out = {} as Record<BenchmarkName, MathRow[]>;
-  for (const n of BENCHMARK_NAMES) out[n] = await loadBenchmark(n, opts);
-  return out;
 }

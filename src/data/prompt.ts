@@ -1,3 +1,7 @@
+/**
+ * Open-RS's prompts: the system prompt verbatim from its recipe, and the chat messages built for each row
+ * (open-r1 `make_conversation`).
+ */
 import type { ChatMessage, TokenizerLike } from "../tokenizer/types";
 import type { MathRow } from "./schema";
 

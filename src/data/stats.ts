@@ -1,3 +1,7 @@
+/**
+ * Dataset statistics as arquero tables for notebooks: rows per source and level, answer types, length
+ * summaries and histograms, prompt lengths.
+ */
 import * as aq from "arquero";
 import type { TokenizerLike } from "../tokenizer/types";
 import type { ContaminationHit } from "./decontam";

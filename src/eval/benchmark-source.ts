@@ -1,3 +1,7 @@
+/**
+ * Where benchmark rows come from: the local JSONL folder, the Hugging Face hub (through the cache), or the
+ * local file when present else the hub; a missing benchmark's error says how to get it.
+ */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { readRecords } from "../data/readers";

@@ -1,3 +1,7 @@
+/**
+ * The paper's benchmarks: how each was read (hub id, split, gold column and extraction), and building an
+ * eval set from rows or a JSONL file.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { MathRow } from "../data/schema";
@@ -5,7 +9,7 @@ import type { MathRow } from "../data/schema";
 /** Which extraction reads the gold: lighteval's `LatexExtractionConfig()` or `ExprExtractionConfig()`. */
 export type GoldKind = "latex" | "expr";
 
-/** How the paper's metric read one benchmark (reference §1.7, shared/data/README.md). */
+/** How the paper's metric read one benchmark (docs/references.md, "Open-RS evaluation"). */
 export interface BenchmarkSpec {
   /** Short name used on the CLI and in reports. */
   name: string;

@@ -1,3 +1,7 @@
+/**
+ * The eval runner for OpenAI-compatible servers: one sample per request (chat or completions), round-robin
+ * over base URLs, retries, and the sample's text, tokens and finish reason.
+ */
 import type { TokenizerLike } from "../tokenizer/types";
 import type { SamplingParams } from "./engine";
 import type { OnSample, Runner, SampleOutput, SampleRequest } from "./runner";

@@ -1,3 +1,4 @@
+/** A local checkpoint as a text engine for evals and the server: load model and tokenizer from a directory. */
 import * as path from "node:path";
 import { initBackend } from "../backend/select";
 import { Qwen2ForCausalLM } from "../model/qwen2";

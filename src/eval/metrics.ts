@@ -2,7 +2,7 @@
  * Pure scoring arithmetic for avg@n and pass@k. No I/O, no tensors.
  *
  * - avg@n: each problem's mean correctness over its n samples, averaged over problems. With n = 1 this is the
- *   Open-RS "pass@1" (one sample at T = 0.6; reference §1.7).
+ *   Open-RS "pass@1" (one sample at T = 0.6; docs/references.md).
  * - standard error: the sample standard deviation (ddof = 1) of the per-problem means, divided by √N (N problems).
  *   This is lighteval's `mean_stderr`; it reproduces Open-RS3's reported AIME24 46.7 ± 9.3 (14/30 correct).
  * - pass@k: the unbiased estimator of Chen et al. (2021), `1 − Π_{i=n−c+1}^{n} (1 − k/i)`, averaged over problems

@@ -1,8 +1,12 @@
+/**
+ * Eval protocols: the paper's (one sample at T 0.6, top-p 0.95) and avg@n, lighteval's math prompt, and the
+ * hash that keys resumable results.
+ */
 import { createHash } from "node:crypto";
 import type { ChatMessage } from "../tokenizer/types";
 
 /**
- * lighteval's math prompt as Open-RS used it (`src/open_r1/evaluate.py`, reference §1.7), verbatim, including
+ * lighteval's math prompt as Open-RS used it (open-rs @2889c47 `src/open_r1/evaluate.py`; docs/references.md), verbatim, including
  * the double space after "clearly." and the unclosed quote. `{Question}` is replaced by the problem text.
  */
 export const LIGHTEVAL_MATH_PROMPT =
@@ -32,7 +36,7 @@ export interface EvalProtocol {
   seed: number;
 }
 
-/** Open-RS's protocol (reference §1.7): one sample at T = 0.6, top-p 0.95, seed 1234, 32,768 new tokens. */
+/** Open-RS's protocol (docs/references.md, "Open-RS evaluation"): one sample at T = 0.6, top-p 0.95, seed 1234, 32,768 new tokens. */
 export const PAPER_PROTOCOL: Readonly<EvalProtocol> = Object.freeze({
   name: "paper",
   n: 1,

@@ -1,3 +1,4 @@
+/** Score tables: pass@1 per model, protocol and benchmark, and the paper's Table 1 beside ours. */
 import * as aq from "arquero";
 import type { EvalRun } from "./evaluate";
 
@@ -79,7 +80,7 @@ export function scoreHtml(runs: readonly EvalRun[]): string {
   return scoreTable(runs).toHTML();
 }
 
-/** Table 1 of the paper as reconstructed from its logs (reference §1.5), percent. */
+/** Table 1 of the paper as reconstructed from its logs (docs/references.md, "Open-RS reported scores"), percent. */
 export const PAPER_TABLE1: ReadonlyArray<{
   model: string;
   scores: Readonly<Record<string, number>>;
@@ -131,7 +132,7 @@ export function paperComparison(runs: readonly EvalRun[]): string {
   }
   lines.push(
     "",
-    "Paper values are copied as reported (reconstructed from the Open-RS logs, reference §1.5). The Open-RS rows",
+    "Paper values are copied as reported (reconstructed from the Open-RS logs, open-rs @2889c47 logs/overall). The Open-RS rows",
     "are a single sample per problem at T = 0.6 (so AIME24's 30 problems move 3.3 points per problem, and ±9.3",
     "stderr on 46.7); the R1-Distill-1.5B baseline row was copied from DeepScaleR's table, which averages 16",
     "samples (avg@16): the two protocols differ (open-rs#10). DeepScaleR-1.5B-Preview's own scores are not in our",

@@ -1,3 +1,4 @@
+/** The results JSONL of an eval: one scored sample per line, keyed so that an interrupted eval resumes. */
 import {
   appendFileSync,
   closeSync,

@@ -1,3 +1,7 @@
+/**
+ * One eval job as `open-rs eval` builds it from its flags: benchmarks × protocols against a local engine or
+ * servers, results written and resumed.
+ */
 import { type BenchmarkSourceOptions, loadBenchmark } from "./benchmark-source";
 import { type Benchmark, limitBenchmark } from "./benchmarks";
 import type { TextEngine } from "./engine";

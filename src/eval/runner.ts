@@ -1,3 +1,4 @@
+/** The runner contract: what an eval asks of a sampler (one request per sample) and what it gets back. */
 import type { ChatMessage } from "../tokenizer/types";
 import type { SamplingParams } from "./engine";
 

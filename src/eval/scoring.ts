@@ -1,10 +1,14 @@
+/**
+ * Scoring one completion as lighteval's `extractive_match` did for Open-RS: gold prepared per benchmark,
+ * prediction extracted, equivalence checked.
+ */
 import { parse, verify } from "../verify/index";
 import { EVAL } from "../verify/modes";
 import type { ExtractionTarget, ParsedAnswer } from "../verify/types";
 import type { GoldKind } from "./benchmarks";
 
 /**
- * lighteval's `extractive_match` as Open-RS ran it (reference §1.7; the configs, with upstream commits, are
+ * lighteval's `extractive_match` as Open-RS ran it (docs/references.md, "Open-RS evaluation"; the configs, with upstream commits, are
  * `EVAL` in src/verify/modes.ts): predictions extracted with `(ExprExtractionConfig(),
  * LatexExtractionConfig(boxed_match_priority=0))` (lighteval tries LaTeX targets first), gold with the
  * benchmark's config, `extraction_mode="any_match"`, `fallback_mode="first_match"`, `precision=5`, a 5 s
@@ -43,13 +47,4 @@ export async function scoreCompletion(completion: string, gold: PreparedGold): P
   const pred = parsePrediction(completion);
   if (pred.length === 0) return false;
   return verify(gold.parsed, pred, EVAL.verify);
-}
-
-/** The completion the gold self-check feeds back: the prompt's required last line with the gold boxed. */
-export function goldCompletion(answer: string): string {
-  const bare = answer
-    .trim()
-    .replace(/^\$+|\$+$/g, "")
-    .trim();
-  return `Let me think step by step. Therefore, the final answer is: $\\boxed{${bare}}$. I hope it is correct`;
 }

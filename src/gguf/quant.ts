@@ -2,7 +2,7 @@
  * Tensor encodings for GGUF: F32, F16 (round to nearest even) and Q8_0, bit-exact with ggml's reference
  * `quantize_row_q8_0_ref` (ggml-org/llama.cpp `ggml/src/ggml-quants.c`; gguf-py `quants.py` `Q8_0`).
  */
-import { f16BitsToF32, f32BitsToF16Bits, f32ToF16 } from "../io/dtype";
+import { f32BitsToF16Bits, f32ToF16 } from "../io/dtype";
 import { GgmlType, Q8_0_BLOCK_BYTES, QK8_0 } from "./format";
 
 /**
@@ -32,18 +32,6 @@ export function quantizeQ8_0(x: Float32Array): Uint8Array {
       const v = f(x[o + j] * id);
       q[qo + j] = v < 0 ? -Math.round(-v) : Math.round(v); // C roundf: half away from zero
     }
-  }
-  return out;
-}
-
-/** Inverse of {@link quantizeQ8_0}: x = q · d (what llama.cpp computes with). */
-export function dequantizeQ8_0(bytes: Uint8Array): Float32Array {
-  const nb = bytes.length / Q8_0_BLOCK_BYTES;
-  const out = new Float32Array(nb * QK8_0);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let b = 0; b < nb; b++) {
-    const d = f16BitsToF32(view.getUint16(b * Q8_0_BLOCK_BYTES, true));
-    for (let j = 0; j < QK8_0; j++) out[b * QK8_0 + j] = view.getInt8(b * Q8_0_BLOCK_BYTES + 2 + j) * d;
   }
   return out;
 }

@@ -65,17 +65,10 @@ function splitRegexes(node: unknown): string[] {
   return [...own, ...(n.pretokenizers ?? []).flatMap(splitRegexes)];
 }
 
-/**
- * Builds the tokenizer.* metadata for a model whose embedding has `vocabSize` rows. Ids without a token get a
- * `[PAD<id>]` placeholder of type UNUSED (as convert_hf_to_gguf does). Special ids come from
- * tokenizer_config.json's `bos_token`/`eos_token`/`pad_token`, else from config.json's `*_token_id`.
- * Throws naming the field when the tokenizer is not byte-level BPE or has ids past `vocabSize`.
- */
-export function tokenizerMetadata(
-  files: TokenizerFiles,
-  vocabSize: number,
-  modelConfig: Record<string, unknown>,
-): TokenizerMetadata {
+/** tokenizer.json's BPE model, checked to be byte-level BPE (the only kind that converts to GGUF). */
+type BpeModel = { type: "BPE"; vocab: Record<string, number>; merges?: unknown[] };
+
+function byteLevelBpe(files: TokenizerFiles): BpeModel {
   const model = files.tokenizerJson.model as
     | { type?: unknown; vocab?: Record<string, number>; merges?: unknown[] }
     | undefined;
@@ -89,7 +82,16 @@ export function tokenizerMetadata(
       "tokenizer.json: no ByteLevel pre-tokenizer or decoder; only byte-level BPE converts to GGUF",
     );
   }
-  const tokens: Array<string | undefined> = new Array(vocabSize);
+  return model as BpeModel;
+}
+
+/** One string and one token type per id below `vocabSize`; ids without a token get a `[PAD<id>]` UNUSED placeholder. */
+function tokenTable(
+  model: BpeModel,
+  added: readonly AddedToken[],
+  vocabSize: number,
+): { tokens: string[]; types: Int32Array } {
+  const given: Array<string | undefined> = new Array(vocabSize);
   const types = new Int32Array(vocabSize).fill(TokenType.NORMAL);
   const put = (id: number, s: string, where: string) => {
     if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
@@ -97,49 +99,48 @@ export function tokenizerMetadata(
         `tokenizer.json: ${where} ${JSON.stringify(s)} has id ${id}, outside the model's vocab_size ${vocabSize}`,
       );
     }
-    tokens[id] = s;
+    given[id] = s;
   };
   for (const [s, id] of Object.entries(model.vocab)) put(id, s, "token");
-  const added = (files.tokenizerJson.added_tokens ?? []) as AddedToken[];
   for (const t of added) {
     put(t.id, t.content, "added token");
     types[t.id] = t.special || looksSpecial(t.content) ? TokenType.CONTROL : TokenType.USER_DEFINED;
   }
-  const out: string[] = new Array(vocabSize);
+  const tokens: string[] = new Array(vocabSize);
   for (let i = 0; i < vocabSize; i++) {
-    if (tokens[i] === undefined) {
-      out[i] = `[PAD${i}]`;
+    if (given[i] === undefined) {
+      tokens[i] = `[PAD${i}]`;
       types[i] = TokenType.UNUSED;
-    } else out[i] = tokens[i]!;
+    } else tokens[i] = given[i]!;
   }
-  const merges = (model.merges ?? []).map((m, i) => {
+  return { tokens, types };
+}
+
+/** The merges as `"a b"` strings (tokenizer.json holds either form). */
+function mergeStrings(model: BpeModel): string[] {
+  return (model.merges ?? []).map((m, i) => {
     if (typeof m === "string") return m;
     if (Array.isArray(m) && m.length === 2 && m.every((x) => typeof x === "string")) return `${m[0]} ${m[1]}`;
     throw new Error(`tokenizer.json: model.merges[${i}] is neither "a b" nor ["a", "b"]`);
   });
+}
 
-  const notes: string[] = [];
-  const regexes = splitRegexes(files.tokenizerJson.pre_tokenizer);
-  if (!(regexes.length === 1 && regexes[0] === QWEN2_PRETOKENIZER_REGEX)) {
-    notes.push(
-      "the tokenizer's pre-tokenizer is not Qwen2's; the GGUF says `qwen2`, so llama.cpp's own text tokenizer " +
-        "(llama-server, llama-cli) may split text differently from tokenizer.json. open-rs engines pass token ids " +
-        "and are not affected.",
-    );
-  }
-
-  const entries: Array<[string, GgufValue]> = [
-    ["tokenizer.ggml.model", gv.str("gpt2")],
-    ["tokenizer.ggml.pre", gv.str("qwen2")],
-    ["tokenizer.ggml.tokens", gv.strs(out)],
-    ["tokenizer.ggml.token_type", gv.i32s(types)],
-    ["tokenizer.ggml.merges", gv.strs(merges)],
-  ];
+/**
+ * The bos/eos/pad ids and add_bos/add_eos flags: each special id from tokenizer_config.json's `bos_token` /
+ * `eos_token` / `pad_token`, else config.json's `*_token_id`.
+ */
+function specialTokenEntries(
+  files: TokenizerFiles,
+  model: BpeModel,
+  added: readonly AddedToken[],
+  modelConfig: Record<string, unknown>,
+): Array<[string, GgufValue]> {
   const cfg = files.tokenizerConfig;
+  const entries: Array<[string, GgufValue]> = [];
   const idOf = (field: string, configField: string): number | null => {
     const s = specialString(cfg[field]);
     if (s !== null) {
-      const id = s in model.vocab! ? model.vocab![s] : added.find((t) => t.content === s)?.id;
+      const id = s in model.vocab ? model.vocab[s] : added.find((t) => t.content === s)?.id;
       if (id === undefined)
         throw new Error(`tokenizer_config.json: ${field} ${JSON.stringify(s)} is not a token`);
       return id;
@@ -160,6 +161,41 @@ export function tokenizerMetadata(
   for (const key of ["add_bos_token", "add_eos_token"]) {
     if (typeof cfg[key] === "boolean") entries.push([`tokenizer.ggml.${key}`, gv.bool(cfg[key] as boolean)]);
   }
+  return entries;
+}
+
+/**
+ * Builds the tokenizer.* metadata for a model whose embedding has `vocabSize` rows. Ids without a token get a
+ * `[PAD<id>]` placeholder of type UNUSED (as convert_hf_to_gguf does). Special ids come from
+ * tokenizer_config.json's `bos_token`/`eos_token`/`pad_token`, else from config.json's `*_token_id`.
+ * Throws naming the field when the tokenizer is not byte-level BPE or has ids past `vocabSize`.
+ */
+export function tokenizerMetadata(
+  files: TokenizerFiles,
+  vocabSize: number,
+  modelConfig: Record<string, unknown>,
+): TokenizerMetadata {
+  const model = byteLevelBpe(files);
+  const added = (files.tokenizerJson.added_tokens ?? []) as AddedToken[];
+  const { tokens, types } = tokenTable(model, added, vocabSize);
+  const merges = mergeStrings(model);
+  const notes: string[] = [];
+  const regexes = splitRegexes(files.tokenizerJson.pre_tokenizer);
+  if (!(regexes.length === 1 && regexes[0] === QWEN2_PRETOKENIZER_REGEX)) {
+    notes.push(
+      "the tokenizer's pre-tokenizer is not Qwen2's; the GGUF says `qwen2`, so llama.cpp's own text tokenizer " +
+        "(llama-server, llama-cli) may split text differently from tokenizer.json. open-rs engines pass token ids " +
+        "and are not affected.",
+    );
+  }
+  const entries: Array<[string, GgufValue]> = [
+    ["tokenizer.ggml.model", gv.str("gpt2")],
+    ["tokenizer.ggml.pre", gv.str("qwen2")],
+    ["tokenizer.ggml.tokens", gv.strs(tokens)],
+    ["tokenizer.ggml.token_type", gv.i32s(types)],
+    ["tokenizer.ggml.merges", gv.strs(merges)],
+    ...specialTokenEntries(files, model, added, modelConfig),
+  ];
   if (files.chatTemplate) entries.push(["tokenizer.chat_template", gv.str(files.chatTemplate)]);
   return { entries, notes };
 }

@@ -1,7 +1,12 @@
+/**
+ * Loading a GRPO config: a partial config or YAML recipe merged over the defaults, each value checked against its
+ * field in GRPO_SCHEMA, then the cross-field rules; `--set key=value` overrides; the reward parameters it sets.
+ */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { checkField, didYouMean, hasOwn, mutableDefaults, setOwn } from "../config/schema";
 import { rewardKeys } from "../rewards/registry";
-import { GRPO_DEFAULTS, type GrpoConfig, IGNORED_KEYS, REWARD_PARAM_KEYS, ROLLOUT_ENGINES } from "./config";
+import { GRPO_SCHEMA, type GrpoConfig, IGNORED_KEYS, RENAMED_KEYS, REWARD_PARAM_KEYS } from "./config";
 
 /** Options for {@link resolveGrpoConfig}. */
 export interface ResolveOptions {
@@ -17,147 +22,29 @@ export interface ResolvedConfig {
   warnings: string[];
 }
 
-type Kind =
-  | "number"
-  | "int"
-  | "bool"
-  | "string"
-  | "string?"
-  | "number?"
-  | "int?"
-  | "strings"
-  | "strings?"
-  | "bool?"
-  | "numbers?";
-const ENUMS: Partial<Record<keyof GrpoConfig, readonly string[]>> = {
-  loss_type: ["grpo", "bnpo", "dr_grpo", "dapo"],
-  scale_rewards: ["group", "batch", "none"],
-  lr_scheduler_type: ["cosine_with_min_lr", "constant", "linear"],
-  mode: ["faithful", "fixed"],
-  rollout_engine: ROLLOUT_ENGINES,
-};
-
-/** `key` is an own property of `obj` (never one inherited from Object.prototype, such as `constructor`). */
-const own = (obj: object, key: string): boolean => Object.hasOwn(obj, key);
-
-/** Sets `obj[key]` as an own property, even for `__proto__`. */
-function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function kindOf(key: keyof GrpoConfig): Kind | "enum" | "object" {
-  if (own(ENUMS, key)) return "enum";
-  if (key === "lr_scheduler_kwargs") return "object";
-  if (key === "reward_funcs") return "strings";
-  if (key === "rollout_servers") return "strings?";
-  if (key === "rollout_api_key") return "string?";
-  if (key === "rollout_logprobs") return "bool?";
-  if (key === "reward_weights") return "numbers?";
-  if (key === "save_total_limit") return "int?";
-  if (key === "epsilon_high") return "number?";
-  if ((REWARD_PARAM_KEYS as readonly string[]).includes(key)) return "number?";
-  const d = GRPO_DEFAULTS[key];
-  if (d === null) return "string?";
-  if (typeof d === "boolean") return "bool";
-  if (typeof d === "string") return "string";
-  const ints = ["max_steps", "warmup_steps", "per_device_train_batch_size", "gradient_accumulation_steps"];
-  const more = ["num_generations", "num_processes", "max_prompt_length", "max_completion_length"];
-  const rest = [
-    "num_iterations",
-    "seed",
-    "save_steps",
-    "logging_steps",
-    "maxSkippedSteps",
-    "repetition_n_grams",
-    "weight_sync_steps",
-  ];
-  return [...ints, ...more, ...rest].includes(key) ? "int" : "number";
-}
-
 function bad(key: string, value: unknown, fix: string): Error {
   return new Error(`GRPO config: ${key} = ${JSON.stringify(value)} is invalid: ${fix}`);
 }
 
-function checkType(key: keyof GrpoConfig, v: unknown): unknown {
-  const kind = kindOf(key);
-  const num = (x: unknown) => typeof x === "number" && Number.isFinite(x);
-  switch (kind) {
-    case "enum": {
-      if (key === "scale_rewards" && typeof v === "boolean") return v ? "group" : "none";
-      const allowed = ENUMS[key] ?? [];
-      if (typeof v !== "string" || !allowed.includes(v))
-        throw bad(key, v, `use one of ${allowed.join(", ")}`);
-      return v;
-    }
-    case "object":
-      if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(key, v, "expected a mapping");
-      return { ...v };
-    case "strings":
-      if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-        throw bad(key, v, "expected a list of names");
-      return [...v];
-    case "strings?":
-      if (v === null) return null;
-      if (typeof v === "string") return [v];
-      if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-        throw bad(key, v, "expected a list of strings (or one string) or null");
-      return [...v];
-    case "numbers?":
-      if (v === null) return null;
-      if (!Array.isArray(v) || !v.every(num)) throw bad(key, v, "expected a list of finite numbers or null");
-      return [...v];
-    case "bool":
-      if (typeof v !== "boolean") throw bad(key, v, "expected true or false");
-      return v;
-    case "bool?":
-      if (v !== null && typeof v !== "boolean") throw bad(key, v, "expected true, false or null");
-      return v;
-    case "string":
-      if (typeof v !== "string") throw bad(key, v, "expected a string");
-      return v;
-    case "string?":
-      if (v !== null && typeof v !== "string") throw bad(key, v, "expected a string or null");
-      return v;
-    case "int":
-    case "int?":
-      if (kind === "int?" && v === null) return null;
-      if (!Number.isInteger(v)) throw bad(key, v, "expected an integer");
-      return v;
-    default:
-      if (kind === "number?" && v === null) return null;
-      if (!num(v)) throw bad(key, v, "expected a finite number");
-      return v;
-  }
+/** One loaded value checked against its field; YAML `true`/`false` for `scale_rewards` mean group/none (TRL). */
+function checkValue(key: keyof GrpoConfig, value: unknown): unknown {
+  if (key === "scale_rewards" && typeof value === "boolean") return value ? "group" : "none";
+  return checkField(key, GRPO_SCHEMA[key], value, bad);
 }
 
 function ignoredReason(key: string): string | undefined {
-  if (own(IGNORED_KEYS, key)) return IGNORED_KEYS[key];
+  if (hasOwn(IGNORED_KEYS, key)) return IGNORED_KEYS[key];
   for (const [pattern, reason] of Object.entries(IGNORED_KEYS)) {
     if (pattern.endsWith("*") && key.startsWith(pattern.slice(0, -1))) return reason;
   }
   return undefined;
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
-
 function unknownKeyError(key: string): Error {
-  const valid = Object.keys(GRPO_DEFAULTS);
-  const best = valid.reduce((acc, k) => (distance(k, key) < distance(acc, key) ? k : acc), valid[0]);
-  const hint = distance(best, key) <= 3 ? ` Did you mean ${best}?` : "";
-  return new Error(`GRPO config: unknown key ${key}.${hint} Valid keys: ${valid.join(", ")}.`);
+  const valid = Object.keys(GRPO_SCHEMA);
+  return new Error(
+    `GRPO config: unknown key ${key}.${didYouMean(key, valid)} Valid keys: ${valid.join(", ")}.`,
+  );
 }
 
 /** Cross-field rules; each error names the field, the value and what to set instead. */
@@ -209,7 +96,7 @@ function checkRules(c: GrpoConfig, opts: ResolveOptions): void {
     if (c[k] < 0 || c[k] >= 1) throw bad(k, c[k], "must be in [0, 1)");
   }
   if (c.logging_steps < 1) throw bad("logging_steps", c.logging_steps, "must be ≥ 1");
-  if (c.maxSkippedSteps < 1) throw bad("maxSkippedSteps", c.maxSkippedSteps, "must be ≥ 1");
+  if (c.max_skipped_steps < 1) throw bad("max_skipped_steps", c.max_skipped_steps, "must be ≥ 1");
   if (c.save_total_limit !== null && c.save_total_limit < 1) {
     throw bad("save_total_limit", c.save_total_limit, "must be ≥ 1 or null (keep all)");
   }
@@ -295,32 +182,47 @@ export function resolveGrpoConfig(
   opts: ResolveOptions = {},
 ): ResolvedConfig {
   const warnings: string[] = [];
-  const out: Record<string, unknown> = {
-    ...GRPO_DEFAULTS,
-    lr_scheduler_kwargs: {},
-    reward_funcs: [...GRPO_DEFAULTS.reward_funcs],
+  const warn = (message: string) => {
+    warnings.push(message);
+    opts.warn?.(message);
   };
+  const out = mutableDefaults(GRPO_SCHEMA);
   const kwargs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(partial)) {
+  for (const [given, value] of Object.entries(partial)) {
     if (value === undefined) continue;
-    if (key === "min_lr_rate" || key === "min_lr") {
-      kwargs[key] = value;
+    if (given === "min_lr_rate" || given === "min_lr") {
+      kwargs[given] = value;
       continue;
     }
-    if (own(GRPO_DEFAULTS, key)) {
-      out[key] = checkType(key as keyof GrpoConfig, value);
+    const key = renamedKey(given, partial, warn);
+    if (key === null) continue;
+    if (hasOwn(GRPO_SCHEMA, key)) {
+      out[key] = checkValue(key as keyof GrpoConfig, value);
       continue;
     }
     const reason = ignoredReason(key);
     if (reason === undefined) throw unknownKeyError(key);
-    const msg = `GRPO config: ignoring ${key} (${reason})`;
-    warnings.push(msg);
-    opts.warn?.(msg);
+    warn(`GRPO config: ignoring ${key} (${reason})`);
   }
   out.lr_scheduler_kwargs = { ...(out.lr_scheduler_kwargs as object), ...kwargs };
   const config = out as unknown as GrpoConfig;
   checkRules(config, opts);
   return { config: Object.freeze(config), warnings };
+}
+
+/**
+ * The current name of `key`: an old name (RENAMED_KEYS) is read as the new one with a warning, or dropped with a
+ * warning (null) when the new name is given too.
+ */
+function renamedKey(key: string, partial: Record<string, unknown>, warn: (m: string) => void): string | null {
+  if (!hasOwn(RENAMED_KEYS, key)) return key;
+  const current = RENAMED_KEYS[key];
+  if (hasOwn(partial, current) && partial[current] !== undefined) {
+    warn(`GRPO config: ignoring ${key}, the old name of ${current}, which is also set`);
+    return null;
+  }
+  warn(`GRPO config: ${key} is now called ${current}; reading it as ${current}`);
+  return current;
 }
 
 /** Parse `key=value` overrides (CLI `--set`); values are YAML scalars/flow lists (`reward_weights=[1,2]`). */
@@ -340,7 +242,7 @@ export function parseOverrides(items: readonly string[]): Record<string, unknown
     if (key === "") throw new Error(`--set ${item}: the key is empty; e.g. --set learning_rate=2e-6`);
     if (key.includes(".")) {
       const [outer, inner] = key.split(".", 2);
-      const prev = own(out, outer) ? (out[outer] as object) : {};
+      const prev = hasOwn(out, outer) ? (out[outer] as object) : {};
       setOwn(out, outer, { ...prev, [inner]: value });
     } else setOwn(out, key, value);
   }
@@ -355,7 +257,7 @@ export function mergeOverrides(
   const merged: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) setOwn(merged, k, v);
   for (const [k, v] of Object.entries(overrides)) {
-    const prev = own(merged, k) ? merged[k] : undefined;
+    const prev = hasOwn(merged, k) ? merged[k] : undefined;
     const bothObjects =
       typeof v === "object" && v !== null && !Array.isArray(v) && typeof prev === "object" && prev;
     setOwn(merged, k, bothObjects ? { ...(prev as object), ...(v as object) } : v);

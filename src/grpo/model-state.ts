@@ -1,7 +1,7 @@
 /**
  * Model-specific pieces the trainer needs beyond the CausalLM contract: a frozen reference copy (TRL's
- * `create_reference_model`), HF saving for checkpoints, and restoring weights from a checkpoint. Qwen2ForCausalLM
- * gets all three natively; any other CausalLM must pass `refModel` itself and is checkpointed as raw weights.
+ * `create_reference_model`) and restoring weights from a checkpoint. Qwen2ForCausalLM gets both natively; any
+ * other CausalLM must pass `refModel` itself and is checkpointed as raw weights.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Qwen2ForCausalLM } from "../model/qwen2";
@@ -19,17 +19,6 @@ export function referenceCopy(model: CausalLM): CausalLM {
   throw new Error(
     "beta > 0 needs a reference model: pass deps.refModel (a frozen copy of the initial policy) for models other than Qwen2ForCausalLM, or set beta: 0",
   );
-}
-
-/** Whether checkpoints can hold an HF model directory for this model. */
-export function canSaveHf(model: CausalLM): model is Qwen2ForCausalLM {
-  return model instanceof Qwen2ForCausalLM;
-}
-
-/** Save `model` as an HF directory (F32, so a resume is bit-exact), copying tokenizer files if given. */
-export async function saveHf(model: CausalLM, dir: string, tokenizerDir?: string): Promise<void> {
-  if (!canSaveHf(model)) throw new Error("saveHf: only Qwen2ForCausalLM can write an HF model directory");
-  await model.save(dir, { dtype: "F32", tokenizerDir });
 }
 
 /** Copy `values[i]` into the model's i-th trainable variable (shapes must match). */
@@ -61,19 +50,4 @@ export function assignHostTensors(model: CausalLM, tensors: ReadonlyMap<string, 
     tf.tidy(() => v.assign(tf.tensor(data, v.shape, "float32")));
   }
   model.invalidateCaches();
-}
-
-/** Restore the policy's weights from a checkpoint's HF directory (same class and config as `model`). */
-export async function restoreFromHf(model: CausalLM, dir: string): Promise<void> {
-  if (!canSaveHf(model))
-    throw new Error(`restoreFromHf: ${dir} is an HF directory but the model is not Qwen2ForCausalLM`);
-  const loaded = await Qwen2ForCausalLM.fromPretrained(dir);
-  try {
-    assignWeights(
-      model,
-      loaded.trainableVariables().map((v) => v.dataSync() as Float32Array),
-    );
-  } finally {
-    loaded.dispose();
-  }
 }

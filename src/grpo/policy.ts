@@ -9,11 +9,12 @@ import { explainOom } from "../backend/oom";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
 import type { HostTensor } from "../model/weights";
+import { AdamW, type AdamWOptions, type AdamWState } from "../optim/adamw";
+import { globalGradNorm } from "../optim/clip";
 import { generate as sampleGenerate } from "../sampler/generate";
 import type { GenerateOptions, GenerateResult } from "../sampler/types";
 import type { GrpoConfig } from "./config";
 import { assignHostTensors, assignWeights, referenceCopy } from "./model-state";
-import { AdamW, type AdamWOptions, type AdamWState, globalGradNorm } from "./optimizer";
 import { type LossMetrics, type MicroBatchInput, microBatchGradients } from "./update";
 
 /** What to change when a rollout or update runs out of memory (both micro-batch by per_device_train_batch_size). */
@@ -156,13 +157,13 @@ export class Replica {
     return m.tokenLogProbs(batch.promptIds, batch.completionIds, { microBatch: batch.promptIds.length });
   }
 
-  gradients(x: MicroBatchInput): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
+  gradients(batch: MicroBatchInput): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
     try {
-      return microBatchGradients(this.model, x);
+      return microBatchGradients(this.model, batch);
     } catch (err) {
       throw explainOom(
         err,
-        `the policy update (a micro-batch of ${x.completionIds.length} completions, up to ${x.loss.maxCompletionLength} tokens)`,
+        `the policy update (a micro-batch of ${batch.completionIds.length} completions, up to ${batch.loss.maxCompletionLength} tokens)`,
         BATCH_MEMORY_HINT,
       );
     }
@@ -271,8 +272,8 @@ export class LocalPolicy implements PolicyCompute {
     onResult: (index: number, grads: Float32Array[], metrics: LossMetrics, logp?: number[][]) => void,
   ): Promise<void> {
     for (let i = 0; i < batches.length; i++) {
-      const r = this.replica.gradients(batches[i]);
-      onResult(i, r.grads, r.metrics, r.logp);
+      const result = this.replica.gradients(batches[i]);
+      onResult(i, result.grads, result.metrics, result.logp);
       await this.tick();
     }
   }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loadHfModelDir, saveHfModelDir } from "../io/hf-dir";
 import type { TensorToWrite } from "../io/safetensors";
 import { type CheckpointPayload, readCheckpoint, writeCheckpoint } from "./checkpoint";
-import type { GrpoConfig } from "./config";
+import { type GrpoConfig, LIVE_UPDATE_KEYS, upgradeSavedConfig } from "./config";
 import type { PolicyWeights } from "./policy";
 import type { Rollout } from "./rollout";
 import type { GrpoTrainer, TrainerState } from "./trainer";
@@ -129,7 +129,7 @@ export async function readTrainerCheckpoint(dir: string): Promise<TrainerState> 
   if (s.buffer) s.buffer.totals = s.buffer.totals.map((v) => (v === null ? Number.NaN : v));
   return {
     step: s.step,
-    config: s.config,
+    config: upgradeSavedConfig(s.config),
     sampler: s.sampler,
     skips: s.skips,
     numTokens: s.numTokens,
@@ -144,18 +144,6 @@ export async function readTrainerCheckpoint(dir: string): Promise<TrainerState> 
   };
 }
 
-/**
- * Restore `dir` into `t` (built from the same initial model, config and dataset): weights, optimizer, prompt
- * order and counters; metrics/completions lines after the checkpoint's step are dropped. Returns the saved
- * config (the live config is the caller's choice: see {@link resumeConfig}).
- */
-export async function resumeTrainer(t: GrpoTrainer, dir: string): Promise<GrpoConfig> {
-  const s = await readTrainerCheckpoint(dir);
-  await t.setState(s);
-  t.truncateOutputs(s.step);
-  return s.config;
-}
-
 /** The config a checkpoint's run was trained with (its trainer_state.json), without reading any tensor. */
 export function readCheckpointConfig(dir: string): GrpoConfig {
   const file = join(dir, "trainer_state.json");
@@ -164,18 +152,13 @@ export function readCheckpointConfig(dir: string): GrpoConfig {
       `checkpoint ${dir}: no trainer_state.json; it is not a complete checkpoint (pick another checkpoint-<step>)`,
     );
   }
-  return (JSON.parse(readFileSync(file, "utf8")) as { config: GrpoConfig }).config;
+  return upgradeSavedConfig((JSON.parse(readFileSync(file, "utf8")) as { config: GrpoConfig }).config);
 }
 
 /** Settings that may differ between a checkpoint's run and its resumption (they do not define the run). */
 export const RESUME_MUTABLE_KEYS: ReadonlySet<string> = new Set([
   // what run.update() may change mid-run
-  "learning_rate",
-  "beta",
-  "temperature",
-  "top_p",
-  "reward_weights",
-  "max_completion_length",
+  ...LIVE_UPDATE_KEYS,
   // how long to train and what to write
   "max_steps",
   "num_train_epochs",

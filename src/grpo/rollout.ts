@@ -67,15 +67,16 @@ export async function collectRollout(
 ): Promise<Rollout> {
   const t0 = performance.now();
   const G = cfg.num_generations;
-  const rep = <T>(xs: readonly T[]) => xs.flatMap((x) => Array.from({ length: G }, () => x));
-  const promptIds = rep(prompts.map((p) => p.ids));
-  const promptTexts = rep(prompts.map((p) => p.text));
-  const batchRows = rep(rows);
+  const perCompletion = <T>(perPrompt: readonly T[]) =>
+    perPrompt.flatMap((x) => Array.from({ length: G }, () => x));
+  const promptIds = perCompletion(prompts.map((p) => p.ids));
+  const promptTexts = perCompletion(prompts.map((p) => p.text));
+  const batchRows = perCompletion(rows);
   const tok = deps.tokenizer;
   const seeds = prompts.flatMap((_, p) =>
     Array.from({ length: G }, (_, s) => completionSeed(cfg.seed, deps.step, p, s)),
   );
-  const gen = await deps.sample({
+  const generated = await deps.sample({
     promptIds,
     seeds,
     groupSize: G,
@@ -86,26 +87,25 @@ export async function collectRollout(
     padTokenId: tok.padTokenId,
     microBatch: cfg.per_device_train_batch_size,
   });
-  const completions = gen.completionIds.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
+  const completions = generated.completionIds.map((ids) => tok.decode(ids, { skipSpecialTokens: true }));
   const scored = await scoreRewards(
     deps.rewards,
     completions,
     batchRows.map((r, i) => ({ ...r, prompt: promptTexts[i] })),
     {
-      completionTokenCounts: gen.completionIds.map((c) => c.length),
-      truncated: gen.truncated,
+      completionTokenCounts: generated.completionIds.map((c) => c.length),
+      truncated: generated.truncated,
       maxCompletionLength: cfg.max_completion_length,
       mode: cfg.mode,
     },
   );
   const advantages = computeAdvantages(scored.totals, G, cfg.scale_rewards);
   const zeroKeep = cfg.drop_zero_std_groups ? keepMask(scored.totals, G) : scored.totals.map(() => 1);
-  const keep = zeroKeep.map((k, i) => (cfg.mask_truncated_completions && gen.truncated[i] ? 0 : k));
+  const keep = zeroKeep.map((k, i) => (cfg.mask_truncated_completions && generated.truncated[i] ? 0 : k));
   // No-grad log-probs on the update's own micro-batches, so they match the update's batching exactly.
-  const mbs = microBatches(promptIds.length, cfg.per_device_train_batch_size);
-  const batches = mbs.map((rows) => ({
+  const batches = microBatches(promptIds.length, cfg.per_device_train_batch_size).map((rows) => ({
     promptIds: rows.map((i) => promptIds[i]),
-    completionIds: rows.map((i) => gen.completionIds[i]),
+    completionIds: rows.map((i) => generated.completionIds[i]),
   }));
   const oldLogp = cfg.num_iterations > 1 ? (await deps.policy.logProbs("policy", batches)).flat() : null;
   const refLogp = cfg.beta > 0 ? (await deps.policy.logProbs("reference", batches)).flat() : null;
@@ -113,10 +113,10 @@ export async function collectRollout(
     rows: batchRows,
     promptTexts,
     promptIds,
-    completionIds: gen.completionIds,
+    completionIds: generated.completionIds,
     completions,
-    truncated: gen.truncated,
-    samplerLogp: gen.logprobs,
+    truncated: generated.truncated,
+    samplerLogp: generated.logprobs,
     rewards: scored.perFunction,
     totals: scored.totals,
     advantages,

@@ -13,32 +13,16 @@
  */
 import { Emitter } from "../control/events";
 import { type Interruptible, JobPromise } from "../control/interrupt";
-import type { GrpoConfig } from "./config";
+import { type GrpoConfig, LIVE_UPDATE_KEYS } from "./config";
 import { resolveGrpoConfig } from "./config-resolve";
 import type { StepMetrics } from "./metrics";
 import { readTrainerCheckpoint, resumeConfig, saveTrainerCheckpoint } from "./resume";
 import { GrpoTrainer, type TrainDeps } from "./trainer";
 
-/**
- * Fields `run.update` may change mid-run. `learning_rate` is the new peak: the schedule's multiplier still
- * applies; `reward_weights` reweights the same reward functions; `beta` > 0 needs a run started with β > 0.
- */
-export type LiveUpdate = Partial<
-  Pick<
-    GrpoConfig,
-    "learning_rate" | "beta" | "temperature" | "top_p" | "reward_weights" | "max_completion_length"
-  >
->;
+/** What `run.update` may change mid-run: the fields of {@link LIVE_UPDATE_KEYS}. */
+export type LiveUpdate = Partial<Pick<GrpoConfig, (typeof LIVE_UPDATE_KEYS)[number]>>;
 
-/** The keys of {@link LiveUpdate}. */
-export const LIVE_UPDATE_KEYS = [
-  "learning_rate",
-  "beta",
-  "temperature",
-  "top_p",
-  "reward_weights",
-  "max_completion_length",
-] as const;
+export { LIVE_UPDATE_KEYS };
 
 /** Events and their payloads. */
 export interface RunEvents {
@@ -159,6 +143,22 @@ export function checkLiveUpdate(
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
+/** The path of a run's next checkpoint, or its next error. */
+export function nextCheckpoint(run: Pick<RunHandle, "on">): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const offOk = run.on("checkpoint", (path) => {
+      offOk();
+      offErr();
+      resolve(path);
+    });
+    const offErr = run.on("error", (err) => {
+      offOk();
+      offErr();
+      reject(err);
+    });
+  });
+}
+
 /** Options of {@link GrpoRun} beyond {@link TrainOptions}. */
 export interface GrpoRunOptions extends TrainOptions {
   /** The model's context, for validating live updates (default: the policy config's). */
@@ -278,18 +278,7 @@ export class GrpoRun implements RunHandle {
   checkpoint(): Promise<string> {
     this.checkpointRequested = true;
     this.wake?.();
-    return new Promise((resolve, reject) => {
-      const offOk = this.on("checkpoint", (p) => {
-        offOk();
-        offErr();
-        resolve(p);
-      });
-      const offErr = this.on("error", (e) => {
-        offOk();
-        offErr();
-        reject(e);
-      });
-    });
+    return nextCheckpoint(this);
   }
 
   interrupt(): string {
@@ -313,26 +302,27 @@ export class GrpoRun implements RunHandle {
   }
 
   private async loop(): Promise<RunSummary> {
-    const t = this.trainer;
+    const trainer = this.trainer;
     try {
       await this.restore();
       this.setStatus(this.paused ? "paused" : this.stopRequested ? "stopping" : "running");
-      while (t.step < t.totalSteps && !this.stopRequested) {
+      while (trainer.step < trainer.totalSteps && !this.stopRequested) {
         await this.boundary();
         if (this.stopRequested) break;
-        const m = await t.trainStep(this.applyPending());
-        this.metrics.push(m);
-        this.events.emit("step", m);
-        if (m.step % t.config.logging_steps === 0 || m.step === t.totalSteps) this.events.emit("log", m);
-        await this.opts.afterStep?.(m);
-        const saveSteps = t.config.save_steps;
-        if ((saveSteps > 0 && m.step % saveSteps === 0) || this.checkpointRequested) await this.save();
+        const metrics = await trainer.trainStep(this.applyPending());
+        this.metrics.push(metrics);
+        this.events.emit("step", metrics);
+        const last = metrics.step === trainer.totalSteps;
+        if (metrics.step % trainer.config.logging_steps === 0 || last) this.events.emit("log", metrics);
+        await this.opts.afterStep?.(metrics);
+        const saveSteps = trainer.config.save_steps;
+        if ((saveSteps > 0 && metrics.step % saveSteps === 0) || this.checkpointRequested) await this.save();
       }
       if (this.checkpointRequested) await this.save();
-      const stopped = this.stopRequested && t.step < t.totalSteps;
-      await this.opts.beforeEnd?.(t);
+      const stopped = this.stopRequested && trainer.step < trainer.totalSteps;
+      await this.opts.beforeEnd?.(trainer);
       this.setStatus(stopped ? "stopped" : "finished");
-      const summary = { steps: t.step, stopped, lastCheckpoint: this.lastCheckpoint };
+      const summary = { steps: trainer.step, stopped, lastCheckpoint: this.lastCheckpoint };
       this.events.emit("done", summary);
       return summary;
     } catch (err) {
@@ -341,23 +331,23 @@ export class GrpoRun implements RunHandle {
       this.events.emit("error", err as Error);
       throw err;
     } finally {
-      await t.dispose().catch(() => {});
+      await trainer.dispose().catch(() => {});
       this.opts.onEnd?.(this.state, this.failure);
     }
   }
 
   /** Resume: the checkpoint's state and config, plus the overrides a resume may apply (logged with the next step). */
   private async restore(): Promise<void> {
-    const t = this.trainer;
+    const trainer = this.trainer;
     if (this.opts.resumeFrom) {
       const saved = await readTrainerCheckpoint(this.opts.resumeFrom);
-      const { config, changed } = resumeConfig(saved.config, t.config);
-      await t.setState(saved);
-      t.setConfig(config);
-      t.truncateOutputs(saved.step);
+      const { config, changed } = resumeConfig(saved.config, trainer.config);
+      await trainer.setState(saved);
+      trainer.setConfig(config);
+      trainer.truncateOutputs(saved.step);
       if (Object.keys(changed).length > 0) this.pending = { ...changed, ...this.pending };
     } else if (this.opts.resume) {
-      t.truncateOutputs(0);
+      trainer.truncateOutputs(0);
     }
   }
 

@@ -7,9 +7,12 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EpochSampler, type EpochSamplerState } from "../data/epoch-sampler";
 import type { MathRow } from "../data/schema";
 import { createRolloutEngine, type RolloutEngine } from "../engines/rollout-engine";
 import type { CausalLM } from "../model/types";
+import type { AdamWState } from "../optim/adamw";
+import { learningRateAt } from "../optim/schedule";
 import { resolveRewards, type WeightedReward } from "../rewards/index";
 import type { GenerateResult } from "../sampler/types";
 import { HfTokenizer } from "../tokenizer/tokenizer";
@@ -17,7 +20,6 @@ import type { TokenizerLike } from "../tokenizer/types";
 import type { GrpoConfig } from "./config";
 import { rewardParamsOf } from "./config-resolve";
 import { rolloutMetrics, rolloutTokens, type StepMetrics, updateMetrics } from "./metrics";
-import type { AdamWState } from "./optimizer";
 import {
   adamOptions,
   type GenerateFn,
@@ -26,9 +28,8 @@ import {
   type PolicyCompute,
   type PolicyWeights,
 } from "./policy";
-import { PromptSampler, type PromptSamplerState, renderPrompt } from "./prompts";
+import { renderPrompt } from "./prompts";
 import { collectRollout, type Rollout } from "./rollout";
-import { learningRateAt } from "./schedule";
 import { policyUpdate } from "./update";
 
 /** What training needs besides the config. */
@@ -60,7 +61,7 @@ export interface TrainDeps {
 export interface TrainerState {
   step: number;
   config: GrpoConfig;
-  sampler: PromptSamplerState;
+  sampler: EpochSamplerState;
   skips: number;
   numTokens: number;
   /** The rollout being reused while μ > 1. */
@@ -82,11 +83,11 @@ export function logpMismatch(
   let max = 0;
   let n = 0;
   sampler.forEach((row, i) => {
-    row.forEach((lp, j) => {
-      const d = Math.abs(lp - (trainer[i]?.[j] ?? Number.NaN));
-      if (!Number.isFinite(d)) return;
-      sum += d;
-      max = Math.max(max, d);
+    row.forEach((samplerLogp, j) => {
+      const diff = Math.abs(samplerLogp - (trainer[i]?.[j] ?? Number.NaN));
+      if (!Number.isFinite(diff)) return;
+      sum += diff;
+      max = Math.max(max, diff);
       n++;
     });
   });
@@ -116,7 +117,8 @@ export class GrpoTrainer {
   /** The in-process model (workers: 0), else null. */
   readonly model: CausalLM | null;
   readonly policy: PolicyCompute;
-  readonly sampler: PromptSampler;
+  /** The prompt order: a seeded permutation per epoch, `promptsPerRollout` prompts per rollout. */
+  readonly sampler: EpochSampler;
   rewards: WeightedReward[];
   /** Whether a frozen reference exists (β > 0 at the start, or a given refModel). */
   readonly hasReference: boolean;
@@ -150,7 +152,7 @@ export class GrpoTrainer {
     } else {
       throw new Error("GrpoTrainer: pass deps.model (in-process) or deps.policy");
     }
-    this.sampler = new PromptSampler(deps.dataset.length, config.seed);
+    this.sampler = new EpochSampler(deps.dataset.length, config.seed, "the training dataset");
     this.rewards = deps.rewards ?? this.resolveRewards(config);
     this.engine = deps.engine ?? null;
   }
@@ -176,8 +178,8 @@ export class GrpoTrainer {
     return (req) => engine.generate(req);
   }
 
-  private resolveRewards(c: Readonly<GrpoConfig>): WeightedReward[] {
-    return resolveRewards(c.reward_funcs, c.reward_weights ?? undefined, rewardParamsOf(c));
+  private resolveRewards(cfg: Readonly<GrpoConfig>): WeightedReward[] {
+    return resolveRewards(cfg.reward_funcs, cfg.reward_weights ?? undefined, rewardParamsOf(cfg));
   }
 
   /** Swap in a new live config (validated by the caller); rebuilds what depends on it. */
@@ -242,9 +244,9 @@ export class GrpoTrainer {
       ...(updates ? { updates } : {}),
     };
     this.writeOutputs(metrics, rollout, fresh);
-    if (!update.applied && this.skips >= cfg.maxSkippedSteps) {
+    if (!update.applied && this.skips >= cfg.max_skipped_steps) {
       throw new Error(
-        `GRPO: ${this.skips} steps in a row had a NaN/Inf loss or gradient (last at step ${this.step}, loss ${update.loss}, grad_norm ${update.grad_norm}); lower learning_rate, check the rewards, or raise maxSkippedSteps`,
+        `GRPO: ${this.skips} steps in a row had a NaN/Inf loss or gradient (last at step ${this.step}, loss ${update.loss}, grad_norm ${update.grad_norm}); lower learning_rate, check the rewards, or raise max_skipped_steps`,
       );
     }
     return metrics;
@@ -270,16 +272,16 @@ export class GrpoTrainer {
     return collectRollout(cfg, deps, rows, prompts);
   }
 
-  private writeOutputs(m: StepMetrics, rollout: Rollout, fresh: boolean): void {
+  private writeOutputs(metrics: StepMetrics, rollout: Rollout, fresh: boolean): void {
     mkdirSync(this.outputDir, { recursive: true });
-    appendFileSync(join(this.outputDir, "metrics.jsonl"), `${JSON.stringify(m)}\n`);
+    appendFileSync(join(this.outputDir, "metrics.jsonl"), `${JSON.stringify(metrics)}\n`);
     if (!this.config.log_completions || !fresh) return;
-    const lines = rollout.completions.map((c, i) => {
+    const lines = rollout.completions.map((completion, i) => {
       const rewards = Object.fromEntries(rollout.rewards.map((f) => [f.name, f.values[i]]));
       return JSON.stringify({
-        step: m.step,
+        step: metrics.step,
         prompt: rollout.promptTexts[i],
-        completion: c,
+        completion,
         ...rewards,
         advantage: rollout.advantages[i],
       });
@@ -305,14 +307,14 @@ export class GrpoTrainer {
    * Restore a state from {@link getState} (the trainer was built from the same initial inputs). The live
    * config is left as it is: the caller decides which of the saved settings to keep (see run.ts).
    */
-  async setState(s: TrainerState): Promise<void> {
-    await this.policy.setWeights(s.weights);
-    await this.policy.setOptimizerState(s.optimizer);
-    this.sampler.setState(s.sampler);
-    this.step = s.step;
-    this.skips = s.skips;
-    this.numTokens = s.numTokens;
-    this.buffer = s.buffer;
+  async setState(state: TrainerState): Promise<void> {
+    await this.policy.setWeights(state.weights);
+    await this.policy.setOptimizerState(state.optimizer);
+    this.sampler.setState(state.sampler);
+    this.step = state.step;
+    this.skips = state.skips;
+    this.numTokens = state.numTokens;
+    this.buffer = state.buffer;
   }
 
   /**

@@ -7,18 +7,18 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { CausalLM } from "../model/types";
 import { microBatches } from "./algos";
-import { microBatchLossTensor } from "./algos-tensor";
-import type { GrpoConfig, GrpoMode, LossType } from "./config";
+import type { GrpoConfig } from "./config";
+import { LOSS_METRICS, type MicroBatchLossOptions, microBatchLossTensor } from "./loss";
 import type { PolicyCompute } from "./policy";
 import type { Rollout } from "./rollout";
 
-/** Loss-side metrics of one micro-batch (definitions in loss-metrics.ts). */
+/** Loss-side metrics of one micro-batch (definitions at `LOSS_METRICS` in loss.ts). */
 export interface LossMetrics {
   /** This micro-batch's share of the step loss. */
   loss: number;
   /** Mean per-token k3 KL to the reference (0 when β = 0). */
   kl: number;
-  /** Fraction of tokens where the clipped objective was the smaller one (TRL@69ad852e's `clip_ratio`). */
+  /** Fraction of tokens where ρ·A < clip(ρ)·A, the unclipped objective strictly the minimum (TRL@69ad852e's `clip_ratio`). */
   clip_ratio: number;
   /** Fraction of tokens clipped at 1 − ε with a negative advantage. */
   low: number;
@@ -39,16 +39,7 @@ export interface MicroBatchInput {
   refLogp: number[][] | null;
   /** Also return the policy's log-prob of every completion token (to compare with the rollout engine's). */
   returnLogp?: boolean;
-  loss: {
-    beta: number;
-    epsLow: number;
-    epsHigh: number;
-    lossType: LossType;
-    mode: GrpoMode;
-    numMicroBatches: number;
-    maxCompletionLength: number;
-    stepTokens: number;
-  };
+  loss: MicroBatchLossOptions;
 }
 
 /** What one update reports (loss-side metrics averaged over micro-batches as TRL does). */
@@ -83,36 +74,36 @@ function padded(rows: readonly (readonly number[])[], T: number): tf.Tensor2D {
  */
 export function microBatchGradients(
   model: CausalLM,
-  x: MicroBatchInput,
+  batch: MicroBatchInput,
 ): { grads: Float32Array[]; metrics: LossMetrics; logp?: number[][] } {
   const vars = model.trainableVariables();
-  let metricsT: tf.Tensor1D | null = null;
-  let logpT: tf.Tensor2D | null = null;
+  let metricsTensor: tf.Tensor1D | null = null;
+  let logpTensor: tf.Tensor2D | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    const out = model.completionLogProbs(x.promptIds, x.completionIds, { withEntropy: true });
+    const out = model.completionLogProbs(batch.promptIds, batch.completionIds, { withEntropy: true });
     const T = out.logprobs.shape[1];
     const keep = tf.tensor2d(
-      x.keep.map((k) => [k]),
-      [x.keep.length, 1],
+      batch.keep.map((k) => [k]),
+      [batch.keep.length, 1],
     );
-    const res = microBatchLossTensor(
+    const result = microBatchLossTensor(
       {
         logp: out.logprobs,
         mask: tf.mul(out.mask, keep) as tf.Tensor2D,
-        oldLogp: x.oldLogp ? padded(x.oldLogp, T) : null,
-        refLogp: x.refLogp ? padded(x.refLogp, T) : null,
-        advantages: tf.tensor1d(x.advantages),
+        oldLogp: batch.oldLogp ? padded(batch.oldLogp, T) : null,
+        refLogp: batch.refLogp ? padded(batch.refLogp, T) : null,
+        advantages: tf.tensor1d(batch.advantages),
         entropy: out.entropy ?? null,
       },
-      x.loss,
+      batch.loss,
     );
     // Kept past the tape's scope on purpose: read back below, then disposed.
-    metricsT = tf.keep(res.metrics);
-    if (x.returnLogp) logpT = tf.keep(out.logprobs);
-    return res.loss;
+    metricsTensor = tf.keep(result.metrics);
+    if (batch.returnLogp) logpTensor = tf.keep(out.logprobs);
+    return result.loss;
   }, vars);
   value.dispose();
-  const out = vars.map((v) => {
+  const gradients = vars.map((v) => {
     const g = grads[v.name];
     // A variable the loss does not reach (none in a causal LM) gets a zero gradient.
     const data = g ? Float32Array.from(g.dataSync() as Float32Array) : new Float32Array(v.size);
@@ -120,17 +111,25 @@ export function microBatchGradients(
     return data;
   });
   for (const g of Object.values(grads)) if (!g.isDisposed) g.dispose();
-  const m = metricsT as tf.Tensor1D | null;
-  const [loss, kl, clip, low, high, entropy] = Array.from(m?.dataSync() ?? []);
-  m?.dispose();
-  const metrics = { loss, kl, clip_ratio: clip, low, high, entropy };
-  const lp = logpT as tf.Tensor2D | null;
-  if (!lp) return { grads: out, metrics };
-  const T = lp.shape[1];
-  const data = lp.dataSync();
-  lp.dispose();
-  const logp = x.completionIds.map((c, i) => Array.from(data.subarray(i * T, i * T + c.length)));
-  return { grads: out, metrics, logp };
+  const metrics = readMetrics(metricsTensor);
+  const logp = readLogp(logpTensor, batch.completionIds);
+  return logp ? { grads: gradients, metrics, logp } : { grads: gradients, metrics };
+}
+
+/** The metrics vector of {@link microBatchLossTensor} as named numbers; disposes it. */
+function readMetrics(vector: tf.Tensor1D | null): LossMetrics {
+  const values = Array.from(vector?.dataSync() ?? []);
+  vector?.dispose();
+  return Object.fromEntries(LOSS_METRICS.map((name, i) => [name, values[i]])) as unknown as LossMetrics;
+}
+
+/** Each completion's token log-probs from the [B, T] tensor (padding dropped); disposes it. */
+function readLogp(tensor: tf.Tensor2D | null, completionIds: readonly number[][]): number[][] | undefined {
+  if (!tensor) return undefined;
+  const T = tensor.shape[1];
+  const data = tensor.dataSync();
+  tensor.dispose();
+  return completionIds.map((c, i) => Array.from(data.subarray(i * T, i * T + c.length)));
 }
 
 /** Sums `g` into `acc` element-wise (float32 adds, as a tfjs `add` would do them). */
@@ -143,17 +142,21 @@ export function addInto(acc: Float32Array[], g: readonly Float32Array[]): void {
 }
 
 /** The micro-batch inputs of a rollout: rows grouped per micro-batch, in order. */
-export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout, returnLogp = false): MicroBatchInput[] {
-  const mbs = microBatches(ro.completionIds.length, cfg.per_device_train_batch_size);
-  const stepTokens = ro.completionIds.reduce((a, c, i) => a + c.length * ro.keep[i], 0);
-  const pick = <T>(xs: readonly T[], rows: number[]) => rows.map((i) => xs[i]);
-  return mbs.map((rows) => ({
-    promptIds: pick(ro.promptIds, rows),
-    completionIds: pick(ro.completionIds, rows),
-    keep: pick(ro.keep, rows),
-    advantages: pick(ro.advantages, rows),
-    oldLogp: ro.oldLogp ? pick(ro.oldLogp, rows) : null,
-    refLogp: ro.refLogp ? pick(ro.refLogp, rows) : null,
+export function updateBatches(
+  cfg: Readonly<GrpoConfig>,
+  rollout: Rollout,
+  returnLogp = false,
+): MicroBatchInput[] {
+  const batches = microBatches(rollout.completionIds.length, cfg.per_device_train_batch_size);
+  const stepTokens = rollout.completionIds.reduce((sum, ids, i) => sum + ids.length * rollout.keep[i], 0);
+  const pick = <T>(values: readonly T[], rows: number[]) => rows.map((i) => values[i]);
+  return batches.map((rows) => ({
+    promptIds: pick(rollout.promptIds, rows),
+    completionIds: pick(rollout.completionIds, rows),
+    keep: pick(rollout.keep, rows),
+    advantages: pick(rollout.advantages, rows),
+    oldLogp: rollout.oldLogp ? pick(rollout.oldLogp, rows) : null,
+    refLogp: rollout.refLogp ? pick(rollout.refLogp, rows) : null,
     returnLogp,
     loss: {
       beta: cfg.beta,
@@ -161,7 +164,7 @@ export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout, returnLogp
       epsHigh: cfg.epsilon_high ?? cfg.epsilon,
       lossType: cfg.loss_type,
       mode: cfg.mode,
-      numMicroBatches: mbs.length,
+      numMicroBatches: batches.length,
       maxCompletionLength: cfg.max_completion_length,
       stepTokens,
     },
@@ -169,7 +172,7 @@ export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout, returnLogp
 }
 
 /**
- * Run the update for one optimizer step on `ro` with learning rate `lr`: gradients per micro-batch (spread over
+ * Run the update for one optimizer step on `rollout` with learning rate `lr`: gradients per micro-batch (spread over
  * the policy's workers), summed in micro-batch order, so the sum is the same whatever the worker count; then
  * every replica clips (global norm) and applies AdamW, skipping the step when the loss or a gradient is not
  * finite.
@@ -177,29 +180,29 @@ export function updateBatches(cfg: Readonly<GrpoConfig>, ro: Rollout, returnLogp
 export async function policyUpdate(
   cfg: Readonly<GrpoConfig>,
   policy: PolicyCompute,
-  ro: Rollout,
+  rollout: Rollout,
   lr: number,
   returnLogp = false,
 ): Promise<UpdateResult> {
   const t0 = performance.now();
-  const batches = updateBatches(cfg, ro, returnLogp);
-  let acc: Float32Array[] | null = null;
+  const batches = updateBatches(cfg, rollout, returnLogp);
+  let summed: Float32Array[] | null = null;
   const logp: number[][] = [];
   const sums = { loss: 0, kl: 0, clip_ratio: 0, low: 0, high: 0, entropy: 0 };
   let entropyCount = 0;
-  await policy.gradients(batches, (_index, grads, m, lp) => {
-    if (acc === null) acc = grads;
-    else addInto(acc, grads);
-    if (lp) logp.push(...lp);
-    sums.loss += m.loss;
-    for (const k of ["kl", "clip_ratio", "low", "high"] as const) sums[k] += m[k] / batches.length;
-    if (Number.isFinite(m.entropy)) {
-      sums.entropy += m.entropy;
+  await policy.gradients(batches, (_index, grads, metrics, batchLogp) => {
+    if (summed === null) summed = grads;
+    else addInto(summed, grads);
+    if (batchLogp) logp.push(...batchLogp);
+    sums.loss += metrics.loss;
+    for (const k of ["kl", "clip_ratio", "low", "high"] as const) sums[k] += metrics[k] / batches.length;
+    if (Number.isFinite(metrics.entropy)) {
+      sums.entropy += metrics.entropy;
       entropyCount++;
     }
   });
-  if (acc === null) throw new Error("policyUpdate: the rollout has no micro-batches");
-  const { norm, applied } = await policy.applyUpdate(acc, lr, {
+  if (summed === null) throw new Error("policyUpdate: the rollout has no micro-batches");
+  const { norm, applied } = await policy.applyUpdate(summed, lr, {
     maxGradNorm: cfg.max_grad_norm,
     lossFinite: Number.isFinite(sums.loss),
   });

@@ -7,27 +7,32 @@
  * Honors HF_ENDPOINT, HF_TOKEN and OPEN_RS_CACHE; prints each cached path. Copy the cache folder to the
  * offline machine and point OPEN_RS_CACHE at it.
  */
+import { parseArgs } from "node:util";
 import { resolveHubOptions } from "./config";
 import { hubDownload } from "./download";
 import { resolveDatasetFiles } from "./resolve";
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+const USAGE =
+  "usage: src/hub/cli.ts <owner/name> [--split train] [--config default] [--revision main] [--file path]";
 
 async function main(argv: string[]): Promise<void> {
-  const repoId = argv[0];
-  if (!repoId || repoId.startsWith("--")) {
-    throw new Error(
-      "usage: src/hub/cli.ts <owner/name> [--split train] [--config default] [--revision main] [--file path]",
-    );
-  }
-  const revision = arg(argv, "revision") ?? "main";
-  const file = arg(argv, "file");
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      split: { type: "string" },
+      config: { type: "string" },
+      revision: { type: "string", default: "main" },
+      file: { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [repoId, ...extra] = positionals;
+  if (!repoId || extra.length > 0) throw new Error(USAGE);
+  const { revision, file, split, config } = values;
   const jobs = file
     ? [{ revision, filename: file }]
-    : await resolveDatasetFiles({ repoId, split: arg(argv, "split"), config: arg(argv, "config"), revision });
+    : await resolveDatasetFiles({ repoId, split, config, revision });
   for (const f of jobs) {
     const got = await hubDownload({
       repoId,
@@ -44,7 +49,8 @@ async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    const usage = (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? ` (${USAGE})` : "";
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}${usage}\n`);
     process.exit(1);
   });
 }

@@ -1,3 +1,7 @@
+/**
+ * Hugging Face hub settings: endpoint, token and cache folder from options or the environment, and the
+ * repository URL and cache layout.
+ */
 import * as os from "node:os";
 import * as path from "node:path";
 

@@ -1,3 +1,4 @@
+/** Resumable, checksummed downloads of hub files into the local cache (checked against the server's ETag / LFS sha256). */
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fsp } from "node:fs";
 import * as path from "node:path";

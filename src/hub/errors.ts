@@ -1,3 +1,7 @@
+/**
+ * Hub errors that say what was being fetched and what to do (offline, gated, missing), and the command that
+ * pre-downloads a file.
+ */
 /** What a failed hub call was trying to fetch, for error messages. */
 export interface HubTarget {
   repoId: string;

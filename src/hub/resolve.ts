@@ -1,3 +1,4 @@
+/** Which files hold a hub dataset split: the repo's own data files, else the dataset viewer's Parquet conversion. */
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import {

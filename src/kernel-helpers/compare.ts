@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import * as aq from "arquero";
 import { latestCheckpoint } from "../grpo/checkpoint";
+import { type GrpoConfig, upgradeSavedConfig } from "../grpo/config";
 import { pairedDelta } from "../quickstart/eval";
 import { type MetricsRow, panelAxis } from "./charts";
 import { display, escapeHtml } from "./display";
@@ -98,7 +99,8 @@ export function loadRun(ref: RunRef): LoadedRun {
   let config: Record<string, unknown> | null = null;
   if (ckpt) {
     const state = JSON.parse(readFileSync(join(ckpt, "trainer_state.json"), "utf8")) as { config?: unknown };
-    if (state.config && typeof state.config === "object") config = state.config as Record<string, unknown>;
+    if (state.config && typeof state.config === "object")
+      config = upgradeSavedConfig(state.config as GrpoConfig) as unknown as Record<string, unknown>;
   }
   const evals: LoadedRun["evals"] = {};
   for (const f of readdirSync(dir)) {

@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import type { GrpoConfig } from "../grpo/config";
 import { loadGrpoConfig, resolveGrpoConfig } from "../grpo/config-resolve";
 import { loadQuickstartConfig } from "../quickstart/config";
-import { TINY_MODEL_DIR } from "../quickstart/recipe";
+import { TINY_MODEL_DIR } from "../tiny/recipe";
 import { envChoice } from "./notebook";
 
 /** The two scales every notebook runs at. */

@@ -18,7 +18,7 @@ import { listCheckpoints } from "../grpo/checkpoint";
 import { clearRunDir } from "../grpo/run-dir";
 import { Qwen2ForCausalLM } from "../model/qwen2";
 import { evalHeldout, type HeldoutResult, pairedDelta } from "../quickstart/eval";
-import { tinySplits } from "../quickstart/recipe";
+import { tinySplits } from "../tiny/recipe";
 import type { TokenizerLike } from "../tokenizer/types";
 import { lengthFigure, type MetricsRow, rewardFigure, stepTimeFigure, trainingFigure } from "./charts";
 import { updateMarkers } from "./dashboard";

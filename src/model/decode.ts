@@ -1,5 +1,5 @@
 /**
- * Incremental decoding with a KV cache (compute-stack.md §1.5): one full pass over the left-padded prompts
+ * Incremental decoding with a KV cache (docs/references.md, "Decoding"): one full pass over the left-padded prompts
  * (prefill), then one token per sequence per step. Each step's logits come back to JS as a Float32Array, where
  * the sampler works. Positions continue each row's own count of real tokens (HF's cumsum(mask) − 1), and
  * padded cache slots stay masked, so a left-padded row decodes exactly as it would alone.

@@ -1,5 +1,5 @@
 /**
- * The blocks of a Qwen2 decoder layer, written for tfjs-backend-wasm (compute-stack.md §1.3–1.5). Hidden states
+ * The blocks of a Qwen2 decoder layer, written for tfjs-backend-wasm (docs/references.md, "tfjs-backend-wasm: kernels and fast paths"). Hidden states
  * are kept 2-D, [B*T, D], so every projection is one XNNPACK product. Attention folds the G = H/KVH query heads
  * of each KV head into rows, so K and V are never repeated; with T > 1 it runs as per-(batch, kv-head) 2-D
  * products (fast path), at decode (T = 1) as plain batched matMuls (cheaper than many tiny products).

@@ -182,7 +182,7 @@ export class Qwen2ForCausalLM implements CausalLM {
 
   /**
    * The [D, V] head for decoding, cached for a tied head (transposing E each step costs more than the step,
-   * compute-stack §1.5). The cache is keyed on the embedding's storage, which `Variable.assign` (every
+   * docs/references.md, "Decoding"). The cache is keyed on the embedding's storage, which `Variable.assign` (every
    * optimizer update) replaces, so it is invalidated by weight updates. Do not dispose the result.
    */
   decodeHead(): tf.Tensor2D {

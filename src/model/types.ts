@@ -1,3 +1,4 @@
+/** The model contract (`CausalLM`): what the sampler, the trainers and evals ask of a causal LM. */
 import type * as tf from "@tensorflow/tfjs-core";
 
 /**

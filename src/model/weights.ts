@@ -2,7 +2,7 @@
  * Qwen2 weights: HF parameter names ↔ tf.Variables, validation against the config, and seeded random init.
  *
  * Layout: linear weights (`*_proj.weight`, `lm_head.weight`) are held transposed, as `[in, out]`, so that every
- * forward product is a non-transposed 2-D matmul (compute-stack.md §1.3); they are transposed back to HF's
+ * forward product is a non-transposed 2-D matmul (docs/references.md, "tfjs-backend-wasm: kernels"); they are transposed back to HF's
  * `[out, in]` on save. Embeddings, biases and norms keep the HF layout.
  */
 import * as tf from "@tensorflow/tfjs-core";

@@ -5,35 +5,66 @@
  */
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import {
+  type ConfigOf,
+  checkField,
+  defaultsOf,
+  didYouMean,
+  hasOwn,
+  mutableDefaults,
+  type Schema,
+} from "../config/schema";
 import type { GrpoConfig } from "../grpo/config";
 import { mergeOverrides, resolveGrpoConfig } from "../grpo/config-resolve";
-import type { HeldoutEvalOptions } from "./eval";
+import { HELDOUT_EVAL_SCHEMA, type HeldoutEvalOptions } from "./eval";
 
-/** The `quickstart:` block. */
-export interface QuickstartSpec {
-  /** Training rows: `Hard` only, `Easy` only, or `mix` (the curriculum's training split as is). Default `mix`. */
-  train_levels: "Hard" | "Easy" | "mix";
-  /** Held-out Hard problems evaluated before and after (the first N of the fixed set). Default 100. */
-  eval_hard: number;
-  /** Held-out Easy problems evaluated before and after. Default 0. */
-  eval_easy: number;
-  /** Evaluate every N steps during training too (0: only before and after). Default 0. */
-  eval_every: number;
-  /** Held-out sampling (n, temperature, max tokens, ...). */
-  eval: Partial<HeldoutEvalOptions>;
-  /** Stop training after this many seconds of wall time (0: no budget). Default 0. */
-  max_train_seconds: number;
-}
+/** Which synthetic training rows a quickstart trains on. */
+export const TRAIN_LEVELS = ["Hard", "Easy", "mix"] as const;
+
+/** The `quickstart:` block, declared once (src/config/schema.ts). */
+export const QUICKSTART_SCHEMA = {
+  train_levels: {
+    kind: "enum",
+    values: TRAIN_LEVELS,
+    default: "mix",
+    doc: "Training rows: `Hard` only, `Easy` only, or `mix` (the curriculum's training split as is). Default `mix`.",
+  },
+  eval_hard: {
+    kind: "int",
+    min: 0,
+    default: 100,
+    doc: "Held-out Hard problems evaluated before and after (the first N of the fixed set). Default 100.",
+  },
+  eval_easy: {
+    kind: "int",
+    min: 0,
+    default: 0,
+    doc: "Held-out Easy problems evaluated before and after. Default 0.",
+  },
+  eval_every: {
+    kind: "int",
+    min: 0,
+    default: 0,
+    doc: "Evaluate every N steps during training too (0: only before and after). Default 0.",
+  },
+  eval: {
+    kind: "object",
+    default: {} as Partial<HeldoutEvalOptions>,
+    doc: "Held-out sampling (n, temperature, topP, maxNewTokens, seed, systemPrompt, batchSize; src/quickstart/eval.ts).",
+  },
+  max_train_seconds: {
+    kind: "number",
+    min: 0,
+    default: 0,
+    doc: "Stop training after this many seconds of wall time (0: no budget). Default 0.",
+  },
+} as const satisfies Schema;
+
+/** The `quickstart:` block: one value per field of {@link QUICKSTART_SCHEMA}. */
+export type QuickstartSpec = ConfigOf<typeof QUICKSTART_SCHEMA>;
 
 /** Defaults of {@link QuickstartSpec}. */
-export const QUICKSTART_DEFAULTS: Readonly<QuickstartSpec> = Object.freeze({
-  train_levels: "mix",
-  eval_hard: 100,
-  eval_easy: 0,
-  eval_every: 0,
-  eval: {},
-  max_train_seconds: 0,
-});
+export const QUICKSTART_DEFAULTS: Readonly<QuickstartSpec> = defaultsOf(QUICKSTART_SCHEMA);
 
 /** A loaded quickstart file. */
 export interface QuickstartConfig {
@@ -42,63 +73,34 @@ export interface QuickstartConfig {
   warnings: string[];
 }
 
-const EVAL_KEYS: Readonly<Record<string, "int" | "number" | "string?">> = Object.freeze({
-  n: "int",
-  temperature: "number",
-  topP: "number",
-  maxNewTokens: "int",
-  seed: "int",
-  systemPrompt: "string?",
-  batchSize: "int",
-});
-
-/** Checks the `quickstart:` block's keys (own properties only) and types; errors name `quickstart.<key>`. */
+/** Checks the `quickstart:` block's keys (own properties only) and values; errors name `quickstart.<key>`. */
 function checkSpec(block: Record<string, unknown>, source: string): QuickstartSpec {
   const fail = (key: string, v: unknown, fix: string) =>
     new Error(`${source}: quickstart.${key} = ${JSON.stringify(v)} is invalid: ${fix}`);
+  const spec = mutableDefaults(QUICKSTART_SCHEMA);
   for (const [k, v] of Object.entries(block)) {
-    if (!Object.hasOwn(QUICKSTART_DEFAULTS, k)) {
+    if (!hasOwn(QUICKSTART_SCHEMA, k)) {
+      const valid = Object.keys(QUICKSTART_SCHEMA);
       throw new Error(
-        `${source}: unknown quickstart key "${k}"; valid: ${Object.keys(QUICKSTART_DEFAULTS).join(", ")}`,
+        `${source}: unknown quickstart key "${k}";${didYouMean(k, valid)} valid: ${valid.join(", ")}`,
       );
     }
-    if (k === "train_levels" && !["Hard", "Easy", "mix"].includes(v as string)) {
-      throw new Error(
-        `${source}: quickstart.train_levels must be Hard, Easy or mix, got ${JSON.stringify(v)}`,
-      );
-    }
-    if (
-      ["eval_hard", "eval_easy", "eval_every"].includes(k) &&
-      !(Number.isSafeInteger(v) && (v as number) >= 0)
-    )
-      throw fail(k, v, "expected an integer ≥ 0");
-    if (k === "max_train_seconds" && !(typeof v === "number" && v >= 0))
-      throw fail(k, v, "expected seconds ≥ 0");
-    if (k === "eval") checkEval(v, fail);
+    spec[k] = checkField(k, QUICKSTART_SCHEMA[k as keyof QuickstartSpec], v, fail);
+    if (k === "eval") checkEval(spec[k] as Record<string, unknown>, fail);
   }
-  return { ...QUICKSTART_DEFAULTS, ...block } as QuickstartSpec;
+  return spec as unknown as QuickstartSpec;
 }
 
-function checkEval(v: unknown, fail: (key: string, v: unknown, fix: string) => Error): void {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw fail("eval", v, "expected a mapping");
-  for (const [k, x] of Object.entries(v)) {
-    const kind = Object.hasOwn(EVAL_KEYS, k) ? EVAL_KEYS[k] : undefined;
-    if (kind === undefined)
-      throw fail(`eval.${k}`, x, `unknown key; valid: ${Object.keys(EVAL_KEYS).join(", ")}`);
-    const ok =
-      kind === "int"
-        ? Number.isSafeInteger(x) && (x as number) >= (k === "seed" ? 0 : 1)
-        : kind === "number"
-          ? typeof x === "number" && Number.isFinite(x) && x >= 0
-          : x === null || typeof x === "string";
-    if (!ok)
-      throw fail(
-        `eval.${k}`,
-        x,
-        kind === "string?"
-          ? "expected a string or null"
-          : `expected ${kind === "int" ? "an integer ≥ 1" : "a number ≥ 0"}`,
-      );
+/** Checks the `quickstart.eval` mapping against the held-out eval's fields. */
+function checkEval(
+  block: Record<string, unknown>,
+  fail: (key: string, v: unknown, fix: string) => Error,
+): void {
+  for (const [k, x] of Object.entries(block)) {
+    if (!hasOwn(HELDOUT_EVAL_SCHEMA, k)) {
+      throw fail(`eval.${k}`, x, `unknown key; valid: ${Object.keys(HELDOUT_EVAL_SCHEMA).join(", ")}`);
+    }
+    checkField(`eval.${k}`, HELDOUT_EVAL_SCHEMA[k as keyof typeof HELDOUT_EVAL_SCHEMA], x, fail);
   }
 }
 

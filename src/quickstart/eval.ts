@@ -4,6 +4,7 @@
  * harness's extractive match against the row's `solution`. Built on `evaluate` (src/eval): sampling runs in
  * worker threads, and the returned job can be awaited, interrupted or stopped.
  */
+import { type ConfigOf, defaultsOf, type Schema } from "../config/schema";
 import type { EvalJob } from "../control/eval-job";
 import type { SynthRow } from "../data/synthetic/index";
 import { benchmarkFromRows } from "../eval/benchmarks";
@@ -15,36 +16,39 @@ import type { Qwen2ForCausalLM } from "../model/qwen2";
 import { generate } from "../sampler/generate";
 import type { ChatMessage, TokenizerLike } from "../tokenizer/types";
 
-/** Sampling settings of the held-out eval. */
-export interface HeldoutEvalOptions {
-  /** Samples per problem. Default 8. */
-  n: number;
-  /** Default 0.6 (Open-RS eval). */
-  temperature: number;
-  /** Default 0.95 (Open-RS eval). */
-  topP: number;
-  /** Default 200. */
-  maxNewTokens: number;
-  /** Base seed; each sample's stream is seeded from (seed, problem id, sample index), as `evaluate` does. Default 1234. */
-  seed: number;
-  /** System turn, as the GRPO run uses it. Default null. */
-  systemPrompt: string | null;
-  /** Sequences per generate call. Default 64. */
-  batchSize: number;
+/** Sampling settings of the held-out eval, declared once (src/config/schema.ts). */
+export const HELDOUT_EVAL_SCHEMA = {
+  n: { kind: "int", min: 1, default: 8, doc: "Samples per problem. Default 8." },
+  temperature: {
+    kind: "number",
+    min: 0,
+    default: 0.6,
+    doc: "Sampling temperature. Default 0.6 (Open-RS eval).",
+  },
+  topP: { kind: "number", min: 0, default: 0.95, doc: "Nucleus mass. Default 0.95 (Open-RS eval)." },
+  maxNewTokens: { kind: "int", min: 1, default: 200, doc: "Most new tokens per completion. Default 200." },
+  seed: {
+    kind: "int",
+    min: 0,
+    default: 1234,
+    doc: "Base seed; each sample's stream is seeded from (seed, problem id, sample index), as `evaluate` does. Default 1234.",
+  },
+  systemPrompt: {
+    kind: "string?",
+    default: null,
+    doc: "System turn, as the GRPO run uses it. Default null.",
+  },
+  batchSize: { kind: "int", min: 1, default: 64, doc: "Sequences per generate call. Default 64." },
+} as const satisfies Schema;
+
+/** Sampling settings of the held-out eval ({@link HELDOUT_EVAL_SCHEMA}), plus where it samples. */
+export type HeldoutEvalOptions = ConfigOf<typeof HELDOUT_EVAL_SCHEMA> & {
   /** Worker threads that sample (default: OPEN_RS_WORKERS, else the machine's cores; 0 = this thread). */
   workers?: number;
-}
+};
 
 /** Defaults of {@link HeldoutEvalOptions}. */
-export const HELDOUT_EVAL_DEFAULTS: Readonly<HeldoutEvalOptions> = Object.freeze({
-  n: 8,
-  temperature: 0.6,
-  topP: 0.95,
-  maxNewTokens: 200,
-  seed: 1234,
-  systemPrompt: null,
-  batchSize: 64,
-});
+export const HELDOUT_EVAL_DEFAULTS: Readonly<HeldoutEvalOptions> = defaultsOf(HELDOUT_EVAL_SCHEMA);
 
 /** One scored sample. */
 export interface HeldoutSample {

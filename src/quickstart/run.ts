@@ -12,10 +12,10 @@ import type { RunHandle } from "../grpo/run";
 import { train } from "../grpo/train";
 import { ProgressBar } from "../kernel-helpers/progress";
 import { Qwen2ForCausalLM } from "../model/qwen2";
+import { tinySplits } from "../tiny/recipe";
 import { HfTokenizer } from "../tokenizer/tokenizer";
 import type { QuickstartConfig } from "./config";
 import { evalHeldout, type HeldoutResult, pairedDelta } from "./eval";
-import { tinySplits } from "./recipe";
 
 /** Held-out scores at one point of the run. */
 export interface EvalPoint {

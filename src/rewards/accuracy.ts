@@ -46,6 +46,19 @@ export function accuracyReward(options: JudgeOptions = {}): NamedRewardFn {
   });
 }
 
+/**
+ * Verdicts for the length-shaped rewards (cosine, len): fixed mode judges as `accuracy_reward` does, faithful
+ * mode as open-rs's length rewards did (see judge.ts).
+ */
+function lengthRewardVerdicts(
+  completions: readonly unknown[],
+  batch: RewardBatch,
+  ctx: RewardContext,
+  verifier: VerifierLike | undefined,
+): Promise<Verdict[]> {
+  return verdictsFor(completions, batch, ctx, ctx.mode === "fixed" ? "accuracy" : "length", verifier);
+}
+
 /** The cosine schedule of Yeo et al. (2025) App. C.1 at progress x. Pure; exported for tests and plots. */
 export function cosineSchedule(x: number, correct: boolean, values: CosineValues): number {
   const c = Math.cos(Math.PI * x);
@@ -89,13 +102,7 @@ export function cosineScaledReward(params: RewardParams = {}, options: JudgeOpti
   return named("cosine_scaled_reward", async (completions, batch, ctx) => {
     const fixed = ctx.mode === "fixed";
     const values = cosineValues(params, ctx.mode);
-    const verdicts = await verdictsFor(
-      completions,
-      batch,
-      ctx,
-      fixed ? "accuracy" : "length",
-      options.verifier,
-    );
+    const verdicts = await lengthRewardVerdicts(completions, batch, ctx, options.verifier);
     return verdicts.map((v, i) => {
       if (v === "no_gold") return fixed ? null : 1.0;
       if (v === "error" && fixed) return null;
@@ -121,13 +128,7 @@ export function cosineScaledReward(params: RewardParams = {}, options: JudgeOpti
 export function lenReward(options: JudgeOptions = {}): NamedRewardFn {
   return named("len_reward", async (completions, batch, ctx) => {
     const fixed = ctx.mode === "fixed";
-    const verdicts = await verdictsFor(
-      completions,
-      batch,
-      ctx,
-      fixed ? "accuracy" : "length",
-      options.verifier,
-    );
+    const verdicts = await lengthRewardVerdicts(completions, batch, ctx, options.verifier);
     const lengths = completions.map((c) => codePointLength(asText(c)));
     if (lengths.length === 0) return [];
     const lmin = Math.min(...lengths);

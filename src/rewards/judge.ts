@@ -26,7 +26,7 @@ export type Verdict = "correct" | "wrong" | "no_gold" | "error";
 /**
  * Which prediction normalization to use. open-rs `accuracy_reward` passes `boxed="all"`; its
  * `cosine_scaled_reward` and `len_reward` pass `boxed=True`, which latex2sympy2_extended treats as neither
- * "all" nor "last", i.e. no box unwrapping during normalization (reference §2.5 "Minor"). Fixed mode judges
+ * "all" nor "last", i.e. no box unwrapping during normalization (docs/references.md, "Reward functions"). Fixed mode judges
  * every reward as its `accuracy_reward` does.
  */
 export type JudgeVariant = "accuracy" | "length";

@@ -1,3 +1,4 @@
+/** Naming a reward function with its metric name. */
 import type { NamedRewardFn, RewardFn } from "./types";
 
 /**

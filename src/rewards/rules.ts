@@ -2,7 +2,7 @@
  * Rule-based rewards (no answer verification): format, tag counts, reasoning steps, n-gram repetition and the
  * DAPO soft-overlong punishment. Each export is a factory returning a pure {@link NamedRewardFn}; the
  * `rewardName` is open-r1's Python function name (the metric key). Definitions: open-rs
- * `src/open_r1/rewards.py` @2889c47 and open-r1 (reference §2.3–2.9). Same behaviour in both modes.
+ * `src/open_r1/rewards.py` @2889c47 and open-r1 (docs/references.md, "Reward functions"). Same behaviour in both modes.
  */
 import { named } from "./named";
 import { DEFAULT_MAX_COMPLETION_LEN, REWARD_PARAM_DEFAULTS, type RewardParams } from "./params";

@@ -63,7 +63,20 @@ export async function scoreRewards(
       values: checkValues(f.name, await f.fn(completions, batch, callCtx), n),
     })),
   );
-  const totals = completions.map((_, i) => {
+  const totals = weightedTotals(perFunction, n);
+  return { perFunction, totals, unverifiable: diagnostics.unverifiableRows.size };
+}
+
+/**
+ * The weighted total of each of `n` completions: Σ_k w_k · r_k(i) over the functions that scored it (`null` or
+ * NaN is skipped, as torch `nansum`); `NaN` where no function did. Faithful rewards never return `null`, so
+ * there this is TRL@69ad852e's plain weighted sum.
+ */
+export function weightedTotals(
+  perFunction: ReadonlyArray<{ weight: number; values: readonly (number | null)[] }>,
+  n: number,
+): number[] {
+  return Array.from({ length: n }, (_, i) => {
     let sum = 0;
     let any = false;
     for (const f of perFunction) {
@@ -74,5 +87,4 @@ export async function scoreRewards(
     }
     return any ? sum : Number.NaN;
   });
-  return { perFunction, totals, unverifiable: diagnostics.unverifiableRows.size };
 }

@@ -1,3 +1,4 @@
+/** The types every reward shares: the function signature, its batch and context, and the diagnostics channel. */
 import type { MathRow } from "../data/schema";
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Token sampling from one row of logits, in JS (compute-stack.md §1.5): temperature, top-k and top-p (nucleus)
+ * Token sampling from one row of logits, in JS (docs/references.md, "Sampling"): temperature, top-k and top-p (nucleus)
  * as Hugging Face's logits warpers apply them (top-k first, then top-p, on temperature-scaled logits).
  */
 import type { Rng } from "../util/rng";

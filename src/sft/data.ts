@@ -4,7 +4,6 @@
  * template's `<think>\n` prefill, and the loss covers the completion and the EOS only.
  */
 import type { ChatMessage, TokenizerLike } from "../tokenizer/types";
-import { Rng } from "../util/rng";
 
 /** A prompt/completion pair in text. */
 export interface SftPair {
@@ -23,44 +22,6 @@ export function encodeSftPair(tok: TokenizerLike, pair: SftPair): SftTokens {
   const promptIds = tok.encode(tok.applyChatTemplate(pair.prompt, { addGenerationPrompt: true }));
   const completionIds = [...tok.encode(pair.completion), tok.eosTokenId];
   return { promptIds, completionIds };
-}
-
-/**
- * Example order over epochs: each epoch is a fresh seeded shuffle; `next(k)` returns the next k indices,
- * crossing epoch boundaries as needed.
- */
-export class EpochOrder {
-  private readonly rng: Rng;
-  private order: number[] = [];
-  private pos = 0;
-  /** Completed passes over the data. */
-  epoch = 0;
-
-  constructor(
-    private readonly n: number,
-    seed: number,
-  ) {
-    if (!(n > 0)) throw new Error("SFT: the training set is empty");
-    this.rng = new Rng(seed);
-    this.reshuffle();
-  }
-
-  private reshuffle(): void {
-    this.order = this.rng.shuffle(Array.from({ length: this.n }, (_, i) => i));
-    this.pos = 0;
-  }
-
-  next(k: number): number[] {
-    const out: number[] = [];
-    while (out.length < k) {
-      if (this.pos >= this.n) {
-        this.epoch++;
-        this.reshuffle();
-      }
-      out.push(this.order[this.pos++]);
-    }
-    return out;
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+/** The SFT loss: cross-entropy on completion tokens, as a differentiable scalar. */
 import * as tf from "@tensorflow/tfjs-core";
 import type { CausalLM } from "../model/types";
 

@@ -1,6 +1,6 @@
 /** The two optimizers an SFT run can use, behind one `apply(grads, lr, scale)` call. */
 import * as tf from "@tensorflow/tfjs-core";
-import { AdamW } from "../grpo/optimizer";
+import { AdamW } from "../optim/adamw";
 import type { SftConfig } from "./config";
 
 /** What the SFT loop needs from an optimizer. */
@@ -12,15 +12,7 @@ export interface SftOptimizerHandle {
 
 /** Build the configured optimizer over `vars`. */
 export function makeSftOptimizer(vars: readonly tf.Variable[], c: SftConfig): SftOptimizerHandle {
-  if (c.optimizer === "adamw") {
-    // tidy: AdamW builds its moments from `tf.zerosLike` temporaries, which would otherwise stay allocated
-    let opt: AdamW | null = null;
-    tf.tidy(() => {
-      opt = new AdamW(vars, c);
-    });
-    const built = opt as unknown as AdamW;
-    return { apply: (g, lr, s) => built.apply(g, lr, s), dispose: () => built.dispose() };
-  }
+  if (c.optimizer === "adamw") return new AdamW(vars, c);
   const opt = tf.train.adam(c.learning_rate, c.adam_beta1, c.adam_beta2, c.adam_epsilon);
   const handle = opt as unknown as { learningRate: number };
   return {

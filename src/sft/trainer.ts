@@ -6,13 +6,14 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { saveHf } from "../grpo/model-state";
-import { globalGradNorm } from "../grpo/optimizer";
-import { learningRateAt } from "../grpo/schedule";
+import { EpochSampler } from "../data/epoch-sampler";
 import { ProgressBar, type ProgressOptions } from "../kernel-helpers/progress";
+import { Qwen2ForCausalLM } from "../model/qwen2";
 import type { CausalLM } from "../model/types";
+import { globalGradNorm } from "../optim/clip";
+import { learningRateAt } from "../optim/schedule";
 import { resolveSftConfig, type SftConfig } from "./config";
-import { EpochOrder, microBatchesByTokens, type SftTokens } from "./data";
+import { microBatchesByTokens, type SftTokens } from "./data";
 import { sftLossTensor } from "./loss";
 import { makeSftOptimizer, type SftOptimizerHandle } from "./optim";
 
@@ -66,14 +67,10 @@ function stepGradients(
   const tokens = batch.reduce((s, e) => s + e.completionIds.length, 0);
   let acc: tf.Tensor[] | null = null;
   let loss = 0;
-  for (const idx of microBatchesByTokens(batch, microTokens)) {
-    // A one-row pass is sent as two copies at half weight: the engine's gradient through a batch of one
-    // row fails (tf.unstack's gradient in Qwen2ForCausalLM.hidden), and the duplicate gives the same gradient.
-    const rows = idx.length === 1 ? [idx[0], idx[0]] : idx;
+  for (const rows of microBatchesByTokens(batch, microTokens)) {
     const p = rows.map((i) => batch[i].promptIds);
     const c = rows.map((i) => batch[i].completionIds);
-    const denom = tokens * (rows.length / idx.length);
-    const { value, grads } = tf.variableGrads(() => sftLossTensor(model, p, c, denom), vars);
+    const { value, grads } = tf.variableGrads(() => sftLossTensor(model, p, c, tokens), vars);
     loss += value.dataSync()[0];
     value.dispose();
     const g = vars.map((v) => grads[v.name]);
@@ -103,6 +100,16 @@ function sftStep(
   return { step: step + 1, loss, learning_rate: lr, grad_norm: norm, tokens };
 }
 
+/** Save `model` as an HF directory in F32 (only a Qwen2ForCausalLM can write one), with the tokenizer files. */
+async function saveCheckpoint(model: CausalLM, dir: string, tokenizerDir?: string): Promise<void> {
+  if (!(model instanceof Qwen2ForCausalLM)) {
+    throw new Error(
+      "SFT save_steps: only a Qwen2ForCausalLM can be saved as an HF model directory; set save_steps: 0",
+    );
+  }
+  await model.save(dir, { dtype: "F32", tokenizerDir });
+}
+
 /**
  * Run SFT for `config.max_steps` steps of `per_device_train_batch_size` examples (seeded epoch shuffles).
  * Writes `output_dir/loss.jsonl` (one {@link SftStepRecord} per step) and checkpoints when configured.
@@ -110,7 +117,7 @@ function sftStep(
  */
 export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
   const c = resolveSftConfig(opts.config);
-  const order = new EpochOrder(opts.data.length, c.seed);
+  const order = new EpochSampler(opts.data.length, c.seed, "SFT: the training set");
   const opt = makeSftOptimizer(opts.model.trainableVariables(), c);
   const bar =
     opts.progress === false ? null : new ProgressBar(c.max_steps, { label: "sft", ...opts.progress });
@@ -132,7 +139,7 @@ export async function trainSft(opts: SftRunOptions): Promise<SftResult> {
       bar?.tick(1, `loss ${rec.loss.toFixed(3)} · lr ${rec.learning_rate.toExponential(1)}`);
       opts.onStep?.(rec);
       if (c.output_dir !== null && c.save_steps > 0 && rec.step % c.save_steps === 0) {
-        await saveHf(opts.model, join(c.output_dir, `checkpoint-${rec.step}`), opts.tokenizerDir);
+        await saveCheckpoint(opts.model, join(c.output_dir, `checkpoint-${rec.step}`), opts.tokenizerDir);
       }
       await new Promise((res) => setImmediate(res));
     }

@@ -1,3 +1,4 @@
+/** The tokenizer contract (`TokenizerLike`) and chat messages, as the rest of the library uses them. */
 /** A chat message as Hugging Face chat templates expect it. */
 export interface ChatMessage {
   role: "system" | "user" | "assistant";

@@ -69,9 +69,11 @@ function planRewards(job: RunJob, remoteTime: { seconds: number }): WeightedRewa
   });
 }
 
-async function startRun(job: RunJob): Promise<void> {
-  // The control process's own rewards are known here by key, so that config validation accepts them; they
-  // are scored there (planRewards), never through these entries.
+/**
+ * The control process's own rewards, known here by key so that config validation accepts them; they are scored
+ * there (planRewards), never through these entries.
+ */
+function registerRemoteRewardKeys(job: RunJob): void {
   for (const r of job.rewards) {
     if (r.remote && !rewardKeys().includes(r.key)) {
       registerReward(r.key, () => {
@@ -79,17 +81,16 @@ async function startRun(job: RunJob): Promise<void> {
       });
     }
   }
-  const policy = await ThreadPolicy.create(job.model, {
-    workers: job.workers,
-    backend: job.backend as BackendName | undefined,
-    adam: adamOptions(job.config),
-    reference: job.config.beta > 0 || job.refModel !== undefined,
-    refSpec: job.refModel,
-  });
-  const remote = { seconds: 0 };
-  // After each step, wait briefly for the control process to have seen it, so that what its step listeners do
-  // (stop, pause, update) applies before the next step; a busy control process delays a step by at most this.
-  const ACK_WAIT_MS = 250;
+}
+
+/**
+ * After each step, wait briefly for the control process to have seen it, so that what its step listeners do
+ * (stop, pause, update) applies before the next step; a busy control process delays a step by at most this.
+ */
+const ACK_WAIT_MS = 250;
+
+/** A wait for the control process's acknowledgement of `step` (at most {@link ACK_WAIT_MS}). */
+function stepAcknowledgements(): (step: number) => Promise<void> {
   let acked = 0;
   let wakeAck: (() => void) | null = null;
   process.on("message", (msg: ToHost) => {
@@ -97,7 +98,7 @@ async function startRun(job: RunJob): Promise<void> {
     acked = Math.max(acked, msg.step);
     wakeAck?.();
   });
-  const waitAck = (step: number) =>
+  return (step: number) =>
     new Promise<void>((resolve) => {
       if (acked >= step) return resolve();
       const t = setTimeout(resolve, ACK_WAIT_MS);
@@ -108,32 +109,10 @@ async function startRun(job: RunJob): Promise<void> {
         resolve();
       };
     });
-  const hasRemote = job.rewards.some((r) => r.remote);
-  const run = new GrpoRun(
-    job.config,
-    {
-      policy,
-      tokenizer: buildTokenizer(job.tokenizer),
-      dataset: job.dataset,
-      rewards: planRewards(job, remote),
-      tokenizerDir: job.tokenizerDir,
-      warn: (m) => process.stderr.write(`${m}\n`),
-      extraMetrics: hasRemote
-        ? () => {
-            const seconds = remote.seconds;
-            remote.seconds = 0;
-            return { "perf/control_reward_time": seconds };
-          }
-        : undefined,
-    },
-    {
-      resumeFrom: job.resumeFrom,
-      resume: job.resume,
-      maxPositions: undefined,
-      beforeEnd: async (t) => send({ type: "weights", weights: await t.policy.weights() }),
-      afterStep: (m) => waitAck(m.step),
-    },
-  );
+}
+
+/** Forward the run's status and events to the control process, and its commands and updates to the run. */
+function relayRun(run: GrpoRun): () => void {
   const status = () =>
     send({
       type: "status",
@@ -164,6 +143,47 @@ async function startRun(job: RunJob): Promise<void> {
       }
     }
   });
+  return status;
+}
+
+async function startRun(job: RunJob): Promise<void> {
+  registerRemoteRewardKeys(job);
+  const policy = await ThreadPolicy.create(job.model, {
+    workers: job.workers,
+    backend: job.backend as BackendName | undefined,
+    adam: adamOptions(job.config),
+    reference: job.config.beta > 0 || job.refModel !== undefined,
+    refSpec: job.refModel,
+  });
+  const remote = { seconds: 0 };
+  const waitAck = stepAcknowledgements();
+  const hasRemote = job.rewards.some((r) => r.remote);
+  const run = new GrpoRun(
+    job.config,
+    {
+      policy,
+      tokenizer: buildTokenizer(job.tokenizer),
+      dataset: job.dataset,
+      rewards: planRewards(job, remote),
+      tokenizerDir: job.tokenizerDir,
+      warn: (m) => process.stderr.write(`${m}\n`),
+      extraMetrics: hasRemote
+        ? () => {
+            const seconds = remote.seconds;
+            remote.seconds = 0;
+            return { "perf/control_reward_time": seconds };
+          }
+        : undefined,
+    },
+    {
+      resumeFrom: job.resumeFrom,
+      resume: job.resume,
+      maxPositions: undefined,
+      beforeEnd: async (trainer) => send({ type: "weights", weights: await trainer.policy.weights() }),
+      afterStep: (metrics) => waitAck(metrics.step),
+    },
+  );
+  const status = relayRun(run);
   send({ type: "ready", workers: policy.workers });
   status();
   await run.done.then(

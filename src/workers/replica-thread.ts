@@ -5,9 +5,9 @@
  */
 import { parentPort } from "node:worker_threads";
 import { type BackendName, initBackend } from "../backend/select";
-import type { AdamWOptions, AdamWState } from "../grpo/optimizer";
 import { type GenerationRequest, type PolicyWeights, Replica } from "../grpo/policy";
 import type { MicroBatchInput } from "../grpo/update";
+import type { AdamWOptions, AdamWState } from "../optim/adamw";
 import { buildModel, type ModelSpec } from "./specs";
 
 /** A request from the coordinator. */

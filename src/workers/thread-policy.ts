@@ -7,9 +7,9 @@
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BackendName } from "../backend/select";
-import type { AdamWOptions, AdamWState } from "../grpo/optimizer";
 import type { ApplyOptions, GenerationRequest, PolicyCompute, PolicyWeights } from "../grpo/policy";
 import type { LossMetrics, MicroBatchInput } from "../grpo/update";
+import type { AdamWOptions, AdamWState } from "../optim/adamw";
 import type { GenerateResult } from "../sampler/types";
 import type { ReplicaReply, ReplicaRequest } from "./replica-thread";
 import { shardGroups, workerFor } from "./shard";

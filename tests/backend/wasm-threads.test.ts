@@ -10,7 +10,7 @@ const IDS = [
   [3, 8, 63, 0, 21, 21],
 ];
 
-describe("opt-in multi-threaded wasm (compute-stack §1.6)", () => {
+describe("opt-in multi-threaded wasm (docs/references.md, threads)", () => {
   it("starts 2 threads in a fresh process and gives the single-thread logits", async () => {
     const child = join(__dirname, "helpers/threads-child.ts");
     const r = spawnSync(process.execPath, ["--import", "tsx", child, JSON.stringify(IDS)], {

@@ -185,7 +185,7 @@ function cases(port: number): Case[] {
     r(train(recipe("qs-ctor", "quickstart:\n  constructor: 3")), /unknown quickstart key "constructor"/),
     r(
       train(recipe("qs-level", "quickstart:\n  train_levels: Medium")),
-      /quickstart\.train_levels must be Hard, Easy or mix/,
+      /quickstart\.train_levels = "Medium" is invalid: use one of Hard, Easy, mix/,
     ),
     r(train(recipe("qs-eval", "quickstart:\n  eval: {n: 0}")), /quickstart\.eval\.n = 0 is invalid/),
     r(train(recipe("yaml", "a: [1, 2")), /yaml\.yaml: .*(YAML|flow)/i),
@@ -206,7 +206,7 @@ function cases(port: number): Case[] {
     ),
     // ---- info
     u(["info", "--backend", "tpu"], /--backend must be one of tensorflow, wasm, cpu, got "tpu"/),
-    u(["info", "--bogus"], /unknown argument "--bogus"/),
+    u(["info", "--bogus"], /Unknown option '--bogus'/),
   ];
 }
 

@@ -6,10 +6,24 @@ import { describe, test } from "node:test";
 import { decontaminate, ngrams, words } from "../../src/data/decontam";
 import { dedupe, findDuplicates } from "../../src/data/dedup";
 import { filterByDifficulty } from "../../src/data/difficulty";
-import { loadBenchmarks, loadOpenRs, sharedDataFile } from "../../src/data/open-rs";
+import type { LoadOptions } from "../../src/data/loader";
+import {
+  BENCHMARK_NAMES,
+  type BenchmarkName,
+  loadBenchmark,
+  loadOpenRs,
+  sharedDataFile,
+} from "../../src/data/open-rs";
 import type { MathRow } from "../../src/data/schema";
 import { answerType, countsBySourceLevel, lengthHistogram, summarizeLengths } from "../../src/data/stats";
 import type { RewardFn } from "../../src/rewards/types";
+
+/** All five benchmarks, keyed by name. */
+async function loadBenchmarks(opts: LoadOptions = {}): Promise<Record<BenchmarkName, MathRow[]>> {
+  const out = {} as Record<BenchmarkName, MathRow[]>;
+  for (const n of BENCHMARK_NAMES) out[n] = await loadBenchmark(n, opts);
+  return out;
+}
 
 const row = (id: string, problem: string, answer: string, extra: Partial<MathRow> = {}): MathRow => ({
   id,

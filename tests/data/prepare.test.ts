@@ -7,7 +7,6 @@ import {
   OPEN_RS_SYSTEM_PROMPT,
   OPEN_RS_SYSTEM_PROMPT_BASE,
 } from "../../src/data/prompt";
-import { RepeatRandomSampler } from "../../src/data/sampler";
 import type { MathRow } from "../../src/data/schema";
 import type { ChatMessage, TokenizerLike } from "../../src/tokenizer/types";
 
@@ -151,38 +150,5 @@ describe("mixing", () => {
       () => mixDatasets([{ name: "ds", rows: ds, level: "Easy", count: 31 }], { seed: 0 }),
       /"ds" level Easy asks 31 rows but has 30/,
     );
-  });
-});
-
-describe("RepeatRandomSampler", () => {
-  test("TRL layout: each index G times in a row, chunks of batch_size, remainder dropped", () => {
-    const s = new RepeatRandomSampler(7, { seed: 3, mini_repeat_count: 2, batch_size: 3 });
-    assert.equal(s.epochLength, 12); // ⌊7/3⌋·3 unique · 2 copies
-    const epoch = s.take(12);
-    for (let i = 0; i < 12; i += 2) assert.equal(epoch[i], epoch[i + 1]);
-    assert.equal(new Set(epoch).size, 6);
-    const r = new RepeatRandomSampler(4, { seed: 3, batch_size: 2, repeat_count: 2 });
-    const e = r.take(8); // chunk [a,b] replayed: a,b,a,b,c,d,c,d
-    assert.deepEqual([e[2], e[3], e[6], e[7]], [e[0], e[1], e[4], e[5]]);
-  });
-
-  test("epochs are fresh permutations of every index", () => {
-    const s = new RepeatRandomSampler(5, { seed: 9 });
-    const e0 = s.take(5);
-    const e1 = s.take(5);
-    assert.deepEqual([...e0].sort(), [0, 1, 2, 3, 4]);
-    assert.deepEqual([...e1].sort(), [0, 1, 2, 3, 4]);
-    assert.notDeepEqual(e0, e1);
-    assert.equal(s.next().epoch, 2);
-  });
-
-  test("resumes at the same position from a JSON round-tripped state, mid-epoch and at an epoch boundary", () => {
-    for (const stopAt of [7, 12, 30]) {
-      const a = new RepeatRandomSampler(7, { seed: 42, mini_repeat_count: 2, batch_size: 3 });
-      a.take(stopAt);
-      const state = JSON.parse(JSON.stringify(a.getState()));
-      const b = RepeatRandomSampler.fromState(state);
-      assert.deepEqual(b.take(40), a.take(40), `stopAt ${stopAt}`);
-    }
   });
 });

@@ -12,8 +12,8 @@ import { ensureRandom25m, TINY_R1_DIR } from "../../src/engines/random-model";
 import { encodeChat, localEngine, type TextEngine } from "../../src/eval/engine";
 import { modelToGguf } from "../../src/gguf/convert";
 import { Qwen2ForCausalLM } from "../../src/model/qwen2";
-import { tinySplits } from "../../src/quickstart/recipe";
 import { generate } from "../../src/sampler/generate";
+import { tinySplits } from "../../src/tiny/recipe";
 import { HfTokenizer } from "../../src/tokenizer/tokenizer";
 import type { TokenizerLike } from "../../src/tokenizer/types";
 

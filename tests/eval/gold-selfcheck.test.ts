@@ -3,10 +3,19 @@ import { existsSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { loadBenchmark } from "../../src/eval/benchmark-source";
 import { BENCHMARKS, DEFAULT_BENCHMARK_DIR } from "../../src/eval/benchmarks";
-import { goldCompletion, prepareGold, scoreCompletion } from "../../src/eval/scoring";
+import { prepareGold, scoreCompletion } from "../../src/eval/scoring";
 import { shutdownVerifier } from "../../src/verify/index";
 
 const haveData = existsSync(DEFAULT_BENCHMARK_DIR);
+
+/** The completion the gold self-check feeds back: the prompt's required last line with the gold boxed. */
+function goldCompletion(answer: string): string {
+  const bare = answer
+    .trim()
+    .replace(/^\$+|\$+$/g, "")
+    .trim();
+  return `Let me think step by step. Therefore, the final answer is: $\\boxed{${bare}}$. I hope it is correct`;
+}
 
 /**
  * The metric must accept the gold itself: the final answer, fed back as a completion in the prompt's required

@@ -10,8 +10,8 @@ import {
   readTokenizerFiles,
   writeQwen2Gguf,
 } from "../../src/gguf/convert";
-import { GgmlType, gv } from "../../src/gguf/format";
-import { dequantizeQ8_0, quantizeQ8_0 } from "../../src/gguf/quant";
+import { GgmlType, gv, Q8_0_BLOCK_BYTES, QK8_0 } from "../../src/gguf/format";
+import { quantizeQ8_0 } from "../../src/gguf/quant";
 import { ggmlTypeFor, ggufTensorName } from "../../src/gguf/qwen2";
 import {
   looksSpecial,
@@ -20,11 +20,24 @@ import {
   tokenizerMetadata,
 } from "../../src/gguf/tokenizer";
 import { encodeGgufHeader, writeGgufFile } from "../../src/gguf/writer";
+import { f16BitsToF32 } from "../../src/io/dtype";
 
 const ROOT = resolve(__dirname, "../..");
 const FIXTURE = join(ROOT, "tests/fixtures/tiny-qwen2");
 const TINY_R1 = join(ROOT, "data/models/tiny-r1");
 const tmp = mkdtempSync(join(tmpdir(), "gguf-test-"));
+
+/** Inverse of quantizeQ8_0: x = q · d (what llama.cpp computes with). */
+function dequantizeQ8_0(bytes: Uint8Array): Float32Array {
+  const nb = bytes.length / Q8_0_BLOCK_BYTES;
+  const out = new Float32Array(nb * QK8_0);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let b = 0; b < nb; b++) {
+    const d = f16BitsToF32(view.getUint16(b * Q8_0_BLOCK_BYTES, true));
+    for (let j = 0; j < QK8_0; j++) out[b * QK8_0 + j] = view.getInt8(b * Q8_0_BLOCK_BYTES + 2 + j) * d;
+  }
+  return out;
+}
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** node-llama-cpp's own GGUF parser: an independent reader of what we write. */

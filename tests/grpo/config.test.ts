@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { GRPO_DEFAULTS } from "../../src/grpo/config";
+import { checkField } from "../../src/config/schema";
+import { GRPO_DEFAULTS, GRPO_SCHEMA, type GrpoConfig, upgradeSavedConfig } from "../../src/grpo/config";
 import {
   loadGrpoConfig,
   parseOverrides,
@@ -108,6 +109,50 @@ describe("resolveGrpoConfig", () => {
     );
     const { config } = resolveGrpoConfig({ lr_scheduler_type: "cosine_with_min_lr", min_lr_rate: 0.1 });
     assert.equal(config.lr_scheduler_kwargs.min_lr_rate, 0.1);
+  });
+
+  it("reads the old name maxSkippedSteps as max_skipped_steps, with a warning", () => {
+    const { config, warnings } = resolveGrpoConfig({ maxSkippedSteps: 5 });
+    assert.equal(config.max_skipped_steps, 5);
+    assert.ok(!("maxSkippedSteps" in config));
+    assert.deepEqual(warnings, [
+      "GRPO config: maxSkippedSteps is now called max_skipped_steps; reading it as max_skipped_steps",
+    ]);
+    const both = resolveGrpoConfig({ maxSkippedSteps: 5, max_skipped_steps: 2 });
+    assert.equal(both.config.max_skipped_steps, 2, "the new name wins");
+    assert.match(both.warnings[0], /ignoring maxSkippedSteps/);
+    assert.throws(
+      () => resolveGrpoConfig({ maxSkippedSteps: 0 }),
+      /max_skipped_steps = 0 is invalid: must be ≥ 1/,
+    );
+    // a checkpoint written before the rename compares key by key with a current config
+    const saved = { ...GRPO_DEFAULTS, maxSkippedSteps: 4 } as unknown as GrpoConfig;
+    delete (saved as Partial<GrpoConfig>).max_skipped_steps;
+    assert.deepEqual(upgradeSavedConfig(saved), { ...GRPO_DEFAULTS, max_skipped_steps: 4 });
+  });
+
+  it("the schema table is the one declaration: every field has a kind, a default that passes it, and a doc", () => {
+    for (const [key, field] of Object.entries(GRPO_SCHEMA)) {
+      assert.ok(field.doc.length > 20, `${key}: doc`);
+      assert.deepEqual(GRPO_DEFAULTS[key as keyof GrpoConfig], field.default, `${key}: default`);
+      const fail = (_k: string, _v: unknown, fix: string) =>
+        new Error(`${key}: the default fails its kind: ${fix}`);
+      assert.deepEqual(checkField(key, field, field.default, fail), field.default);
+      assert.ok(!/[A-Z]/.test(key), `${key}: snake_case`);
+    }
+    // a value of the wrong kind names the field, the value and the fix
+    assert.throws(
+      () => resolveGrpoConfig({ loss_type: "ppo" }),
+      /loss_type = "ppo" is invalid: use one of grpo, bnpo, dr_grpo, dapo/,
+    );
+    assert.throws(() => resolveGrpoConfig({ seed: "1" }), /seed = "1" is invalid: expected an integer/);
+    assert.throws(
+      () => resolveGrpoConfig({ log_completions: 1 }),
+      /log_completions = 1 is invalid: expected true or false/,
+    );
+    // keys that only exist on Object.prototype are unknown keys, not fields
+    assert.throws(() => resolveGrpoConfig(JSON.parse('{"constructor": 1}')), /unknown key constructor/);
+    assert.throws(() => resolveGrpoConfig(JSON.parse('{"__proto__": {"beta": 1}}')), /unknown key __proto__/);
   });
 
   it("parses --set overrides as YAML scalars", () => {

@@ -8,10 +8,23 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { latestCheckpoint } from "../../src/grpo/checkpoint";
+import type { GrpoConfig } from "../../src/grpo/config";
 import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
-import { resumeTrainer, saveTrainerCheckpoint } from "../../src/grpo/resume";
+import { readTrainerCheckpoint, saveTrainerCheckpoint } from "../../src/grpo/resume";
 import { GrpoTrainer } from "../../src/grpo/trainer";
 import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "./toy";
+
+/**
+ * Restore `dir` into `t` (built from the same initial model, config and dataset): weights, optimizer, prompt
+ * order and counters; metrics/completions lines after the checkpoint's step are dropped. Returns the saved
+ * config (the live config is the caller's choice: see {@link resumeConfig}).
+ */
+export async function resumeTrainer(t: GrpoTrainer, dir: string): Promise<GrpoConfig> {
+  const s = await readTrainerCheckpoint(dir);
+  await t.setState(s);
+  t.truncateOutputs(s.step);
+  return s.config;
+}
 
 export function makeTrainer(out: string, extra: Record<string, unknown> = {}): GrpoTrainer {
   const { config } = resolveGrpoConfig({

@@ -7,9 +7,9 @@ import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { latestCheckpoint, listCheckpoints, readCheckpoint } from "../../src/grpo/checkpoint";
 import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
-import { resumeTrainer, saveTrainerCheckpoint } from "../../src/grpo/resume";
+import { saveTrainerCheckpoint } from "../../src/grpo/resume";
 import { GrpoTrainer } from "../../src/grpo/trainer";
-import { makeTrainer, trainTo } from "./resume-child";
+import { makeTrainer, resumeTrainer, trainTo } from "./resume-child";
 import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "./toy";
 
 const CHILD = join(__dirname, "resume-child.ts");

@@ -52,7 +52,7 @@ describe("quickstart / experiment configs", () => {
     );
     assert.throws(
       () => parseQuickstartConfig("quickstart:\n  train_levels: Medium\n"),
-      /quickstart.train_levels must be Hard, Easy or mix/,
+      /quickstart.train_levels = "Medium" is invalid: use one of Hard, Easy, mix/,
     );
     assert.throws(() => parseQuickstartConfig("learning_rat: 1\n"), /unknown key learning_rat/);
     assert.throws(() => parseQuickstartConfig("- 1\n"), /must be a YAML mapping/);

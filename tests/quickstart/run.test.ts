@@ -6,8 +6,8 @@ import { describe, it } from "node:test";
 import { initBackend } from "../../src/backend/select";
 import { listCheckpoints } from "../../src/grpo/checkpoint";
 import { parseQuickstartConfig } from "../../src/quickstart/config";
-import { TINY_MODEL_DIR } from "../../src/quickstart/recipe";
 import { beforeAfterTable, runQuickstart } from "../../src/quickstart/run";
+import { TINY_MODEL_DIR } from "../../src/tiny/recipe";
 import { shutdownVerifier } from "../../src/verify/index";
 
 const DIR = resolve(__dirname, "../..", TINY_MODEL_DIR);

@@ -6,7 +6,6 @@ import { describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import type { CausalLM } from "../../src/model/types";
 import {
-  EpochOrder,
   encodeSftPair,
   lossCurveFigure,
   microBatchesByTokens,
@@ -38,16 +37,6 @@ describe("SFT data layout", () => {
     assert.deepEqual(microBatchesByTokens(items, 12), [[1, 2], [3], [0]]);
     // a generous budget takes everything in one pass
     assert.deepEqual(microBatchesByTokens(items, 100), [[1, 2, 3, 0]]);
-  });
-
-  it("EpochOrder: every index once per epoch, seeded", () => {
-    const a = new EpochOrder(5, 3);
-    const first = a.next(5);
-    assert.deepEqual([...first].sort(), [0, 1, 2, 3, 4]);
-    assert.equal(a.epoch, 0);
-    a.next(1);
-    assert.equal(a.epoch, 1);
-    assert.deepEqual(new EpochOrder(5, 3).next(7), [...first, ...new EpochOrder(5, 3).next(7).slice(5)]);
   });
 
   it("resolveSftConfig: names the bad field", () => {

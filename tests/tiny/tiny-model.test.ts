@@ -9,8 +9,8 @@ import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
 import { renderPrompt } from "../../src/grpo/prompts";
 import { GrpoTrainer } from "../../src/grpo/trainer";
 import { Qwen2ForCausalLM } from "../../src/model/qwen2";
-import { TINY_MODEL_DIR, tinySplits } from "../../src/quickstart/recipe";
 import { generate } from "../../src/sampler/generate";
+import { TINY_MODEL_DIR, tinySplits } from "../../src/tiny/recipe";
 import { HfTokenizer } from "../../src/tokenizer/tokenizer";
 import { Rng } from "../../src/util/rng";
 

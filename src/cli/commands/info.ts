@@ -4,7 +4,7 @@
  */
 import { BACKEND_NAMES, type BackendInfo, initBackend } from "../../backend/select";
 import { type LlamaAvailability, llamaCppAvailability } from "../../engines/llama-runtime";
-import { enumFlag, runCommand, UsageError } from "../errors";
+import { enumFlag, parseFlags, runCommand } from "../errors";
 
 /** One line for the usage listing. */
 export const summary = "show the compute backend chosen (threads, SIMD) and why others were skipped";
@@ -39,19 +39,17 @@ export function run(argv: string[]): Promise<number> {
 }
 
 async function info(argv: string[]): Promise<number> {
-  let json = false;
-  let backend: BackendInfo["chosen"] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--json") json = true;
-    else if (a === "--backend") backend = enumFlag("backend", argv[++i] ?? "", BACKEND_NAMES);
-    else if (a.startsWith("--backend="))
-      backend = enumFlag("backend", a.slice("--backend=".length), BACKEND_NAMES);
-    else if (a === "--help" || a === "-h") {
-      console.log(HELP);
-      return 0;
-    } else throw new UsageError(`unknown argument "${a}"; use --backend NAME or --json`);
+  const flags = parseFlags(argv, {
+    json: { type: "boolean" },
+    backend: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  } as const);
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
   }
+  const json = flags.json === true;
+  const backend: BackendInfo["chosen"] | undefined = enumFlag("backend", flags.backend, BACKEND_NAMES);
   const info = await initBackend({ backend });
   const llama = await llamaCppAvailability();
   console.log(

@@ -7,9 +7,9 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../backend/select";
-import { modelCard } from "../../quickstart/card";
-import { makeTiny } from "../../quickstart/make-tiny";
-import { TINY_MODEL_DIR, TINY_SFT } from "../../quickstart/recipe";
+import { makeTiny } from "../../tiny/build";
+import { modelCard } from "../../tiny/card";
+import { TINY_MODEL_DIR, TINY_SFT } from "../../tiny/recipe";
 import { numberFlag, parseFlags, runCommand } from "../errors";
 
 /** One line for the usage listing. */

@@ -1,3 +1,7 @@
+/**
+ * Arithmetic problems of the synthetic curriculum: one operation (Easy) or chains of 2–3 with + − × ÷ (Hard),
+ * some told as stories, and their step-by-step solutions.
+ */
 import type { Rng } from "../../util/rng";
 import { applyOp, intLatex, OP_LATEX, Tracer } from "./trace";
 import type { Fault, LevelParams, Solved, SynthLevel, SynthParams } from "./types";

@@ -1,3 +1,4 @@
+/** Counting problems of the synthetic curriculum: multiples in a range, inclusion–exclusion, handshakes. */
 import type { Rng } from "../../util/rng";
 import type { Sampled } from "./arithmetic";
 import { gcd, Tracer } from "./trace";

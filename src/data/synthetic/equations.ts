@@ -1,3 +1,4 @@
+/** Linear equations of the synthetic curriculum: one-step (Easy) and two-step (Hard) forms in x. */
 import type { Rng } from "../../util/rng";
 import type { Sampled } from "./arithmetic";
 import { Tracer } from "./trace";

@@ -1,3 +1,4 @@
+/** Fraction problems of the synthetic curriculum: reducing (Easy) and a/b op c/d with + − × ÷ (Hard). */
 import type { Rng } from "../../util/rng";
 import type { Sampled } from "./arithmetic";
 import { type Frac, fracLatex, gcd, OP_LATEX, reduce, Tracer } from "./trace";

@@ -1,3 +1,7 @@
+/**
+ * The synthetic curriculum's generator: rows of every kind and level from one seed, de-duplicated by problem,
+ * and the fixed train / held-out splits.
+ */
 import { Rng } from "../../util/rng";
 import { kindSpec } from "./kinds";
 import {

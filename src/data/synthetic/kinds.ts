@@ -1,3 +1,4 @@
+/** The table of problem kinds: for each, how to sample, how to solve (optionally with a fault) and how traces open. */
 import type { Rng } from "../../util/rng";
 import { ARITHMETIC_LEADS, type Sampled, sampleArithmetic, solveArithmetic } from "./arithmetic";
 import { COUNTING_LEADS, sampleCounting, solveCounting } from "./counting";

@@ -1,3 +1,4 @@
+/** Plausible wrong answers: an answer moved by a small amount, in the same LaTeX style. */
 import type { Rng } from "../../util/rng";
 import { fracLatex, reduce } from "./trace";
 

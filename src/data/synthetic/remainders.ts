@@ -1,3 +1,4 @@
+/** Remainder problems of the synthetic curriculum: n mod m (Easy) and sums, products or stories mod m (Hard). */
 import type { Rng } from "../../util/rng";
 import type { Sampled } from "./arithmetic";
 import { Tracer } from "./trace";

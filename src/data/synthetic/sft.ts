@@ -1,3 +1,7 @@
+/**
+ * SFT traces for the tiny model: a `<think>` trace and boxed answer per synthetic row, with controlled
+ * flaws (wrong step, too short, no close, no box) and verbosity.
+ */
 import type { ChatMessage } from "../../tokenizer/types";
 import { Rng } from "../../util/rng";
 import { chainLatex } from "./arithmetic";

@@ -1,3 +1,7 @@
+/**
+ * Arithmetic that writes its own reasoning lines: exact fractions and integers in LaTeX, and a Tracer that
+ * records each step and can inject one fault.
+ */
 import type { Fault, Solved } from "./types";
 
 /** Greatest common divisor of |a| and |b| (gcd(0, 0) = 0). */

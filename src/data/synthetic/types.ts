@@ -1,3 +1,4 @@
+/** Types of the synthetic curriculum: levels, kinds, problem parameters, rows, faults and per-level settings. */
 import type { MathRow } from "../schema";
 
 /** Difficulty label, spelled as open-rs's `level` column spells it. */

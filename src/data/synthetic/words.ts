@@ -1,3 +1,4 @@
+/** Names, items and seeded picking helpers for the word problems of the synthetic curriculum. */
 import type { Rng } from "../../util/rng";
 
 /** Short one-token-ish names for word problems (no pronouns needed: the name is repeated). */

@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeSftCorpus } from "../data/synthetic/index";
 import { Qwen2ForCausalLM } from "../model/qwen2";
+import { evalHeldout, type HeldoutResult } from "../quickstart/eval";
 import type { SftConfig } from "../sft/config";
 import { encodeSftPair } from "../sft/data";
 import { type SftResult, trainSft } from "../sft/trainer";
 import { HfTokenizer } from "../tokenizer/tokenizer";
 import { writeTokenizerDir } from "../tokenizer/train-bpe-files";
 import { trainTinyTokenizer } from "../tokenizer/train-bpe-tiny";
-import { evalHeldout, type HeldoutResult } from "./eval";
 import { TINY_ARCH, TINY_INIT_SEED, TINY_SFT, TINY_SFT_DATA, tinySplits } from "./recipe";
 
 /** Options of {@link makeTiny}. */

@@ -2,19 +2,32 @@
  * Learning-rate schedules with HF `transformers` semantics (`get_scheduler`, 4.49): a multiplier λ(step) of the
  * peak `learning_rate`, for 0-based optimizer step `step`. The update at step k uses λ(k); like HF, the
  * logged `learning_rate` after step k is λ(k + 1) (the scheduler has already advanced), so with warmup the very
- * first update uses LR 0.
+ * first update uses LR 0. GRPO and SFT configs carry these fields under the same HF names.
  */
-import type { GrpoConfig } from "./config";
 
-/** The fields a schedule reads. */
-export type ScheduleConfig = Pick<
-  GrpoConfig,
-  "learning_rate" | "lr_scheduler_type" | "lr_scheduler_kwargs" | "warmup_ratio" | "warmup_steps"
->;
+/** The schedules (HF `lr_scheduler_type` names). */
+export const LR_SCHEDULER_TYPES = ["cosine_with_min_lr", "constant", "linear"] as const;
+/** Learning-rate schedule (HF `lr_scheduler_type`). */
+export type LrSchedulerType = (typeof LR_SCHEDULER_TYPES)[number];
+
+/** HF `lr_scheduler_kwargs`: the floor of `cosine_with_min_lr`, as a fraction of the peak or absolute. */
+export interface LrSchedulerKwargs {
+  min_lr_rate?: number;
+  min_lr?: number;
+}
+
+/** The config fields a schedule reads (HF names). */
+export interface ScheduleConfig {
+  learning_rate: number;
+  lr_scheduler_type: LrSchedulerType;
+  lr_scheduler_kwargs: LrSchedulerKwargs;
+  warmup_ratio: number;
+  warmup_steps: number;
+}
 
 /** HF `get_warmup_steps`: `warmup_steps` if > 0, else ceil(total × warmup_ratio). */
 export function warmupSteps(
-  cfg: Pick<GrpoConfig, "warmup_ratio" | "warmup_steps">,
+  cfg: Pick<ScheduleConfig, "warmup_ratio" | "warmup_steps">,
   totalSteps: number,
 ): number {
   return cfg.warmup_steps > 0 ? cfg.warmup_steps : Math.ceil(totalSteps * cfg.warmup_ratio);

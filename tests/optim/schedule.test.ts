@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GRPO_DEFAULTS } from "../../src/grpo/config";
-import { learningRateAt, lrMultiplier, warmupSteps } from "../../src/grpo/schedule";
+import { learningRateAt, lrMultiplier, warmupSteps } from "../../src/optim/schedule";
 
 const close = (got: number, want: number, what: string) =>
   assert.ok(Math.abs(got - want) < 1e-12, `${what}: got ${got}, want ${want}`);

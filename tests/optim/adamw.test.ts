@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { AdamW, globalGradNorm } from "../../src/grpo/optimizer";
+import { AdamW } from "../../src/optim/adamw";
+import { globalGradNorm } from "../../src/optim/clip";
 
 const opts = { adam_beta1: 0.9, adam_beta2: 0.999, adam_epsilon: 1e-8, weight_decay: 0.01 };
 

@@ -1,7 +1,7 @@
 /**
- * AdamW exactly as `torch.optim.AdamW` (decoupled weight decay, bias-corrected moments) plus
- * `torch.nn.utils.clip_grad_norm_` over a list of tfjs variables. The moments and the step count serialise
- * to plain Float32Arrays, so a checkpoint resumes bit-identically on the same backend.
+ * AdamW exactly as `torch.optim.AdamW` (decoupled weight decay, bias-corrected moments) over a list of tfjs
+ * variables, used by GRPO and SFT alike. The moments and the step count serialise to plain Float32Arrays, so a
+ * checkpoint resumes bit-identically on the same backend.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -19,18 +19,6 @@ export interface AdamWState {
   names: string[];
   m: Float32Array[];
   v: Float32Array[];
-}
-
-/**
- * Global L2 norm of the gradients, and the clip coefficient torch applies:
- * coef = min(1, max_norm / (norm + 1e-6)); `max_norm` 0 disables clipping. Reads back one scalar.
- */
-export function globalGradNorm(grads: readonly tf.Tensor[], maxNorm: number): { norm: number; coef: number } {
-  const sq = tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
-  const norm = Math.sqrt(sq.dataSync()[0]);
-  sq.dispose();
-  const coef = maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
-  return { norm, coef };
 }
 
 /** AdamW over a fixed list of variables. Owns its moment variables: call {@link AdamW.dispose}. */

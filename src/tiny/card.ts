@@ -1,6 +1,6 @@
 /** The model card (README.md) of data/models/tiny-r1, written from what make-tiny measured. */
-import type { HeldoutResult } from "./eval";
-import type { MakeTinyResult } from "./make-tiny";
+import type { HeldoutResult } from "../quickstart/eval";
+import type { MakeTinyResult } from "./build";
 import {
   TINY_ARCH,
   TINY_INIT_SEED,
