@@ -62,6 +62,8 @@ export interface OpenAiServer {
   shutdown(graceMs: number): Promise<{ finished: number; cancelled: number }>;
   /** Generate calls made so far, sequences in them, generation requests accepted, weight reloads (for tests and logs). */
   readonly stats: { batches: number; sequences: number; requests: number; reloads: number };
+  /** Held for reading by each generation request and for writing by a weight reload (its `state`, for tests). */
+  readonly weightsLock: RwLock;
 }
 
 /** Checks the options a caller (or the serve command's flags) set; throws naming the option. */
@@ -168,6 +170,7 @@ export function createServer(engine: TextEngine, opts: ServeOptions = {}): OpenA
   return {
     server,
     stats: ctx.stats,
+    weightsLock: ctx.weightsLock,
     listen: (port, host = "127.0.0.1") => listen(server, port, host),
     close() {
       for (const ac of ctx.inflight) ac.abort();
