@@ -124,6 +124,12 @@ async function serve(argv: string[]): Promise<number> {
   console.error(
     `open-rs serve: ${engine.label} at ${url}/v1${extras.length ? ` (${extras.join("; ")})` : ""} (Ctrl-C to stop)`,
   );
+  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
+  if (allowDir !== undefined && opts.apiKey === undefined && !loopback) {
+    console.error(
+      `open-rs serve: warning: --allow-reload without --api-key on ${host}: anyone who can reach this port can load weights from ${allowDir}`,
+    );
+  }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
