@@ -39,5 +39,9 @@ export async function createRolloutEngine(
     const { LlamaRolloutEngine } = require("./llama-rollout") as typeof import("./llama-rollout");
     return LlamaRolloutEngine.create(ctx, cfg);
   }
+  if (cfg.rollout_engine === "servers") {
+    const { ServerPoolRolloutEngine } = require("./server-pool") as typeof import("./server-pool");
+    return ServerPoolRolloutEngine.create(ctx, cfg);
+  }
   throw new Error(`rollout_engine ${cfg.rollout_engine}: the policy samples itself; no engine to create`);
 }

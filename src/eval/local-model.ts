@@ -26,6 +26,14 @@ export interface LoadLocalEngineOptions {
  * in-process eval runner and `open-rs serve` use this, so they decode identically.
  */
 export async function loadLocalEngine(dir: string, opts: LoadLocalEngineOptions = {}): Promise<TextEngine> {
+  return (await loadLocalModel(dir, opts)).engine;
+}
+
+/** {@link loadLocalEngine}, also handing back the model (what `open-rs serve --allow-reload` loads weights into). */
+export async function loadLocalModel(
+  dir: string,
+  opts: LoadLocalEngineOptions = {},
+): Promise<{ engine: TextEngine; model: Qwen2ForCausalLM }> {
   if (!opts.skipBackendInit) await initBackend();
   const model = await Qwen2ForCausalLM.fromPretrained(dir);
   let tokenizer: HfTokenizer;
@@ -37,9 +45,10 @@ export async function loadLocalEngine(dir: string, opts: LoadLocalEngineOptions 
     );
   }
   const label = opts.label ?? path.basename(path.resolve(dir));
-  return localEngine(model, tokenizer, generate, {
+  const engine = localEngine(model, tokenizer, generate, {
     label,
     microBatch: opts.microBatch ?? 8,
     workers: opts.workers ?? 0,
   });
+  return { engine, model };
 }

@@ -46,6 +46,8 @@ export class ChoiceTracker {
     private readonly tokenizer: TokenizerLike,
     private readonly stop: readonly string[],
     private readonly wantLogprobs = false,
+    /** Name tokens `token_id:<id>` in log-prob entries (vLLM's `return_tokens_as_token_ids`). */
+    private readonly tokensAsIds = false,
   ) {
     this.maxStop = Math.max(0, ...stop.map((s) => s.length));
   }
@@ -82,6 +84,7 @@ export class ChoiceTracker {
   }
 
   private tokenString(id: number): string {
+    if (this.tokensAsIds) return `token_id:${id}`;
     return this.tokenizer.decode([id], { skipSpecialTokens: false });
   }
 

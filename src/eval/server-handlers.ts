@@ -9,7 +9,9 @@ import { deriveSeed } from "../util/rng";
 import type { EngineOutput, TextEngine } from "./engine";
 import { ChoiceTracker } from "./server-choice";
 import { BadRequest, type BodyLimits, readBody, sendJson } from "./server-http";
+import type { RwLock } from "./server-lock";
 import type { BatchQueue } from "./server-queue";
+import { handleUpdateWeights, type ReloadOptions } from "./server-reload";
 import { type GenerationRequest, parseGenerationRequest, type ValidationContext } from "./server-requests";
 import { choiceJson, completionJson, responseMeta, SseWriter, usageOf } from "./server-respond";
 
@@ -19,8 +21,12 @@ export interface ServerContext {
   readonly queue: BatchQueue;
   readonly validation: ValidationContext;
   readonly body: BodyLimits;
-  /** Generate calls made so far, sequences in them, and generation requests accepted. */
-  readonly stats: { batches: number; sequences: number; requests: number };
+  /** Generate calls made so far, sequences in them, generation requests accepted, and weight reloads. */
+  readonly stats: { batches: number; sequences: number; requests: number; reloads: number };
+  /** Generation requests hold it for reading, a weight reload for writing. */
+  readonly weightsLock: RwLock;
+  /** Set by `--allow-reload DIR`: what `POST /update_weights_from_disk` may load. */
+  readonly reload?: ReloadOptions;
   /** One controller per generation request in flight; shutdown aborts what is left after the drain. */
   readonly inflight: Set<AbortController>;
   /** Where internal errors are reported (the serve command's stderr). */
@@ -107,9 +113,12 @@ export function generationHandler(kind: GenerationRequest["kind"]): Handler {
     };
     res.on("close", onClose);
     ctx.inflight.add(ac);
+    // the whole request runs on one set of weights: a reload waits for it, and it waits for a reload
+    const release = await ctx.weightsLock.read();
     try {
       await generate(ctx, gen, res, ac);
     } finally {
+      release();
       ctx.inflight.delete(ac);
       res.off("close", onClose);
     }
@@ -128,7 +137,7 @@ async function generate(
   const stream = gen.stream ? new SseWriter(res, gen, meta) : null;
   const prompts = gen.prompts.flatMap((ids) => Array.from({ length: gen.n }, () => ids));
   const trackers = prompts.map(
-    () => new ChoiceTracker(ctx.engine.tokenizer, gen.stop, gen.logprobs !== null),
+    () => new ChoiceTracker(ctx.engine.tokenizer, gen.stop, gen.logprobs !== null, gen.tokensAsIds),
   );
   stream?.start(prompts.length);
   let outs: EngineOutput[];
@@ -180,4 +189,5 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: /^\/v1\/models\/(.+)$/, handler: handleModel },
   { method: "POST", path: "/v1/completions", handler: generationHandler("completions") },
   { method: "POST", path: "/v1/chat/completions", handler: generationHandler("chat") },
+  { method: "POST", path: "/update_weights_from_disk", handler: handleUpdateWeights },
 ];

@@ -25,6 +25,8 @@ export interface GenerationRequest {
   includeUsage: boolean;
   /** Log-probs: null for none, else how many alternatives per token (completions `logprobs`, chat `top_logprobs`). */
   logprobs: number | null;
+  /** vLLM's `return_tokens_as_token_ids`: log-prob entries name tokens as `token_id:<id>` (exact ids, any bytes). */
+  tokensAsIds: boolean;
 }
 
 /** Per-request limits; each is a flag of `open-rs serve`. */
@@ -71,12 +73,13 @@ export function parseGenerationRequest(
   const stream = boolField(b, "stream");
   const includeUsage = streamOptions(b, stream);
   const logprobs = kind === "chat" ? chatLogprobs(b) : completionLogprobs(b);
+  const tokensAsIds = boolField(b, "return_tokens_as_token_ids");
   const texts = kind === "chat" ? [chatText(b.messages, ctx.tokenizer)] : completionTexts(b.prompt);
   checkSize(texts, n, ctx);
   const prompts = texts.map((t, i) => (typeof t === "string" ? encode(t, i, kind, ctx.tokenizer) : t));
   checkTokenIds(prompts, ctx.tokenizer.vocabSize);
   const maxTokens = maxTokensField(b, kind, prompts, ctx);
-  return { kind, model, prompts, n, ...sampling, maxTokens, stream, includeUsage, logprobs };
+  return { kind, model, prompts, n, ...sampling, maxTokens, stream, includeUsage, logprobs, tokensAsIds };
 }
 
 function modelField(b: Body, modelIds: readonly string[]): string {

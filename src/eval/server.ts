@@ -6,11 +6,15 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TextEngine } from "./engine";
+import { checkApiKey } from "./server-auth";
 import { ROUTES, type Route, type ServerContext } from "./server-handlers";
 import { BadRequest, sendError } from "./server-http";
+import { RwLock } from "./server-lock";
 import { BatchQueue, Cancelled } from "./server-queue";
+import type { ReloadOptions } from "./server-reload";
 
 export type { Handler, Route, ServerContext } from "./server-handlers";
+export { qwen2Reloader, type ReloadOptions, resolveAllowDir } from "./server-reload";
 
 /** Options of {@link createServer}; every limit is also a flag of `open-rs serve`. */
 export interface ServeOptions {
@@ -36,8 +40,12 @@ export interface ServeOptions {
   batchWindowMs?: number;
   /** More endpoints, matched after the built-in ones. */
   routes?: readonly Route[];
-  /** Where internal (5xx) errors are reported. Default: nowhere. */
+  /** Where internal (5xx) errors and reloads are reported. Default: nowhere. */
   log?: (line: string) => void;
+  /** `--api-key`: every endpoint answers 401 without `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** `--allow-reload DIR`: enables `POST /update_weights_from_disk` for directories under `allowDir`. */
+  reload?: ReloadOptions;
 }
 
 /** A running server. */
@@ -52,8 +60,10 @@ export interface OpenAiServer {
    * and closes. Resolves to how many requests finished and how many were cancelled.
    */
   shutdown(graceMs: number): Promise<{ finished: number; cancelled: number }>;
-  /** Generate calls made so far, sequences in them, and generation requests accepted (for tests and logs). */
-  readonly stats: { batches: number; sequences: number; requests: number };
+  /** Generate calls made so far, sequences in them, generation requests accepted, weight reloads (for tests and logs). */
+  readonly stats: { batches: number; sequences: number; requests: number; reloads: number };
+  /** Held for reading by each generation request and for writing by a weight reload (its `state`, for tests). */
+  readonly weightsLock: RwLock;
 }
 
 /** Checks the options a caller (or the serve command's flags) set; throws naming the option. */
@@ -78,12 +88,15 @@ export function checkServeOptions(opts: ServeOptions): void {
   if (w !== undefined && !(Number.isFinite(w) && w >= 0)) {
     throw new Error(`createServer: batchWindowMs must be ≥ 0, got ${w}`);
   }
+  if (opts.apiKey !== undefined && (typeof opts.apiKey !== "string" || opts.apiKey === "")) {
+    throw new Error("createServer: apiKey must be a non-empty string");
+  }
 }
 
 function serverContext(engine: TextEngine, opts: ServeOptions): ServerContext {
   checkServeOptions(opts);
   const queue = new BatchQueue(engine, { maxBatch: opts.maxBatch ?? 16, windowMs: opts.batchWindowMs ?? 5 });
-  const stats = { batches: 0, sequences: 0, requests: 0 };
+  const stats = { batches: 0, sequences: 0, requests: 0, reloads: 0 };
   queue.onBatch = (size) => {
     stats.batches++;
     stats.sequences += size;
@@ -93,6 +106,8 @@ function serverContext(engine: TextEngine, opts: ServeOptions): ServerContext {
     queue,
     stats,
     inflight: new Set(),
+    weightsLock: new RwLock(),
+    reload: opts.reload,
     log: opts.log ?? (() => {}),
     body: { maxBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024, timeoutMs: opts.bodyTimeoutMs ?? 30_000 },
     validation: {
@@ -126,8 +141,10 @@ async function dispatch(
   routes: readonly Route[],
   req: http.IncomingMessage,
   res: http.ServerResponse,
+  apiKey: string | undefined,
 ): Promise<void> {
   try {
+    if (apiKey !== undefined) checkApiKey(req, apiKey);
     const path = (req.url ?? "/").split("?")[0].replace(/\/+$/, "") || "/";
     const { r, match } = route(routes, req.method ?? "GET", path);
     await r.handler(ctx, req, res, match);
@@ -142,16 +159,18 @@ async function dispatch(
 /**
  * An OpenAI-compatible server for one local model: `GET /v1/models[/{id}]`, `POST /v1/completions`,
  * `POST /v1/chat/completions` (streaming, `n`, `temperature`, `top_p`, `max_tokens`, `seed`, `stop`,
- * `logprobs`), `GET /health`. Requests are queued and batched onto the model by sampling settings. A bad
+ * `logprobs`, `return_tokens_as_token_ids`), `GET /health`, and with `reload` SGLang's
+ * `POST /update_weights_from_disk`. Requests are queued and batched onto the model by sampling settings. A bad
  * request gets a 4xx with an OpenAI-style `{"error": {...}}` naming the field; it never touches another one.
  */
 export function createServer(engine: TextEngine, opts: ServeOptions = {}): OpenAiServer {
   const ctx = serverContext(engine, opts);
   const routes = [...ROUTES, ...(opts.routes ?? [])];
-  const server = http.createServer((req, res) => void dispatch(ctx, routes, req, res));
+  const server = http.createServer((req, res) => void dispatch(ctx, routes, req, res, opts.apiKey));
   return {
     server,
     stats: ctx.stats,
+    weightsLock: ctx.weightsLock,
     listen: (port, host = "127.0.0.1") => listen(server, port, host),
     close() {
       for (const ac of ctx.inflight) ac.abort();

@@ -63,6 +63,9 @@ function cases(port: number): Case[] {
     u(serve("--max-model-len", "0"), /--max-model-len must be an integer ≥ 1/),
     u(serve("--max-body-mb", "0"), /--max-body-mb must be a number ≥ 0\.001/),
     u(serve("--drain-s", "soon"), /--drain-s must be a number ≥ 0/),
+    u(serve("--allow-reload", f("nope")), /--allow-reload .*nope: no such directory/),
+    u(serve("--allow-reload", join(TINY, "config.json")), /--allow-reload .*config\.json: not a directory/),
+    u(serve("--api-key", ""), /--api-key must be a non-empty key/),
     u(serve("--bogus"), /Unknown option '--bogus'/),
     u(serve("extra"), /Unexpected argument 'extra'/),
     // ---- serve: runtime

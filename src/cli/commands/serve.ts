@@ -1,10 +1,11 @@
 /**
  * `open-rs serve --model DIR [--port N] [--host H]`: serves a local checkpoint with the OpenAI-compatible API
- * (`/v1/models`, `/v1/completions`, `/v1/chat/completions`, streaming), batching requests onto the one model.
+ * (`/v1/models`, `/v1/completions`, `/v1/chat/completions`, streaming), batching requests onto the one model;
+ * `--api-key` guards every endpoint, `--allow-reload DIR` enables SGLang's `/update_weights_from_disk`.
  * Every flag is checked before the model loads; SIGTERM or Ctrl-C drains requests in flight, then exits.
  */
-import { loadLocalEngine } from "../../eval/local-model";
-import { createServer, type ServeOptions } from "../../eval/server";
+import { loadLocalModel } from "../../eval/local-model";
+import { createServer, qwen2Reloader, resolveAllowDir, type ServeOptions } from "../../eval/server";
 import { hostFlag, numberFlag, parseFlags, runCommand, UsageError } from "../errors";
 
 /** One line for the usage listing. */
@@ -29,6 +30,11 @@ Per-request limits (a request over one gets 400 naming it):
   --max-model-len L        prompt + max_tokens tokens (default: the model's max_position_embeddings)
   --default-max-tokens M   max_tokens when a request leaves it out (default 256, clipped to the room left)
   --max-body-mb S          request body in MiB (default 10)
+Security and weight reloads:
+  --api-key KEY            every endpoint answers 401 without 'Authorization: Bearer KEY' (as vLLM's --api-key;
+                           default: $OPEN_RS_API_KEY if set, else no key)
+  --allow-reload DIR       enable POST /update_weights_from_disk (SGLang's API) for HF directories under DIR
+                           (symlinks resolved); off by default, since it loads files a client names
 Shutdown:
   --drain-s S              on SIGTERM / Ctrl-C, let requests in flight finish for up to S seconds (default 5)`;
 
@@ -47,6 +53,8 @@ const OPTIONS = {
   "default-max-tokens": { type: "string" },
   "max-body-mb": { type: "string" },
   "drain-s": { type: "string" },
+  "api-key": { type: "string" },
+  "allow-reload": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -57,7 +65,12 @@ export function serveOptionsFromFlags(flags: Flags): ServeOptions {
   const pos = (name: keyof typeof OPTIONS) =>
     numberFlag(String(name), flags[name] as string | undefined, { integer: true, min: 1 });
   const mb = numberFlag("max-body-mb", flags["max-body-mb"], { min: 0.001 });
+  const apiKey = flags["api-key"] ?? (process.env.OPEN_RS_API_KEY || undefined);
+  if (apiKey !== undefined && apiKey.trim() === "") {
+    throw new UsageError("--api-key must be a non-empty key (or leave it out to serve without one)");
+  }
   return {
+    apiKey,
     aliases: flags.model ? [flags.model] : [],
     maxBatch: pos("max-batch"),
     maxSequences: pos("max-sequences"),
@@ -82,19 +95,41 @@ async function serve(argv: string[]): Promise<number> {
   }
   if (!flags.model) throw new UsageError("--model DIR is required (a Hugging Face model directory)");
   const opts = serveOptionsFromFlags(flags);
+  let allowDir: string | undefined;
+  if (flags["allow-reload"] !== undefined) {
+    try {
+      allowDir = resolveAllowDir(flags["allow-reload"]);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const microBatch = numberFlag("micro-batch", flags["micro-batch"], { integer: true, min: 1 }) ?? 8;
   const port =
     flags.port === "0" ? 0 : (numberFlag("port", flags.port, { integer: true, min: 1, max: 65535 }) ?? 8000);
   const host = hostFlag(flags.host, "127.0.0.1");
   const drainMs = (numberFlag("drain-s", flags["drain-s"], { min: 0 }) ?? 5) * 1000;
-  const engine = await loadLocalEngine(flags.model, {
+  const { engine, model } = await loadLocalModel(flags.model, {
     label: flags.name,
     tokenizerDir: flags.tokenizer,
     microBatch,
+    workers: 0, // a reload assigns the weights of this one in-process model
   });
-  const srv = createServer(engine, { ...opts, log: (line) => console.error(line) });
+  const reload = allowDir === undefined ? undefined : { allowDir, prepare: qwen2Reloader(model) };
+  const srv = createServer(engine, { ...opts, reload, log: (line) => console.error(line) });
   const url = await srv.listen(port, host);
-  console.error(`open-rs serve: ${engine.label} at ${url}/v1 (Ctrl-C to stop)`);
+  const extras = [
+    opts.apiKey === undefined ? "" : "API key required",
+    allowDir === undefined ? "" : `weight reloads from ${allowDir}`,
+  ].filter(Boolean);
+  console.error(
+    `open-rs serve: ${engine.label} at ${url}/v1${extras.length ? ` (${extras.join("; ")})` : ""} (Ctrl-C to stop)`,
+  );
+  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
+  if (allowDir !== undefined && opts.apiKey === undefined && !loopback) {
+    console.error(
+      `open-rs serve: warning: --allow-reload without --api-key on ${host}: anyone who can reach this port can load weights from ${allowDir}`,
+    );
+  }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

@@ -1,0 +1,104 @@
+/**
+ * GRPO step time with `rollout_engine: tfjs` and with `servers` (N loopback `open-rs serve` processes on this
+ * machine), on the quickstart recipe (tiny-r1, 96 completions × 64 tokens per step), plus the weight sync time
+ * (save the HF directory + every server's /update_weights_from_disk). Prints one JSON line per engine (medians
+ * after a warm-up step). On one machine the servers compete with the trainer for the same cores: this measures
+ * the engine's overhead, not the scale-out. Asserts nothing: the machine is shared.
+ * Usage: npx tsx bench/server-pool.ts [steps=3] [servers=2]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { initBackend } from "../src/backend/select";
+import type { StepMetrics } from "../src/grpo/metrics";
+import { train } from "../src/grpo/train";
+import { Qwen2ForCausalLM } from "../src/model/qwen2";
+import { loadQuickstartConfig } from "../src/quickstart/config";
+import { TINY_MODEL_DIR, tinySplits } from "../src/quickstart/recipe";
+import { HfTokenizer } from "../src/tokenizer/tokenizer";
+import { shutdownVerifier } from "../src/verify";
+
+const REPO = resolve(__dirname, "..");
+const KEY = "bench-key";
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function serve(allow: string): Promise<{ child: ChildProcess; url: string }> {
+  const args = ["--model", TINY_MODEL_DIR, "--port", "0", "--allow-reload", allow, "--api-key", KEY];
+  const child = spawn(process.execPath, ["bin/open-rs.js", "serve", ...args, "--max-batch", "96"], {
+    cwd: REPO,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((res, rej) => {
+    const poll = setInterval(() => {
+      const m = /at (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
+      if (m) {
+        clearInterval(poll);
+        res({ child, url: m[1] });
+      }
+    }, 20);
+    child.on("exit", (code) => {
+      clearInterval(poll);
+      rej(new Error(`serve exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function run(steps: number, over: Record<string, unknown>, out: string): Promise<StepMetrics[]> {
+  const { grpo, spec } = loadQuickstartConfig(join(__dirname, "../configs/quickstart.yaml"));
+  const model = await Qwen2ForCausalLM.fromPretrained(TINY_MODEL_DIR);
+  const tokenizer = HfTokenizer.fromDir(TINY_MODEL_DIR);
+  const rows = tinySplits().train.filter((r) => spec.train_levels === "mix" || r.level === spec.train_levels);
+  try {
+    const r = train(
+      { ...grpo, ...over, max_steps: steps + 1, save_steps: 0, log_completions: false, output_dir: out },
+      { model, tokenizer, dataset: rows },
+      { workers: 0 },
+    );
+    await r.done;
+    return r.metrics.slice(1);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function main() {
+  const steps = Number(process.argv[2] ?? 3);
+  const n = Number(process.argv[3] ?? 2);
+  await initBackend();
+  const allow = realpathSync(mkdtempSync(join(tmpdir(), "pool-bench-")));
+  const servers = await Promise.all(Array.from({ length: n }, () => serve(allow)));
+  try {
+    for (const [engine, over] of [
+      ["tfjs", {}],
+      [
+        "servers",
+        { rollout_engine: "servers", rollout_servers: servers.map((s) => s.url), rollout_api_key: KEY },
+      ],
+    ] as const) {
+      const m = await run(steps, over, join(allow, engine));
+      const pick = (k: string) => median(m.map((x) => (x as Record<string, number>)[k] ?? 0));
+      console.log(
+        JSON.stringify({
+          engine,
+          servers: engine === "servers" ? n : 0,
+          steps: m.length,
+          step_time: pick("step_time"),
+          rollout_time: pick("perf/rollout_time"),
+          train_time: pick("perf/train_time"),
+          sync_time: pick("perf/sync_time"),
+        }),
+      );
+    }
+  } finally {
+    for (const s of servers) s.child.kill("SIGTERM");
+    await shutdownVerifier();
+    rmSync(allow, { recursive: true, force: true });
+  }
+}
+
+void main();
