@@ -10,12 +10,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend/select";
 import type { StepMetrics } from "../src/grpo/metrics";
 import { train } from "../src/grpo/train";
 import { Qwen2ForCausalLM } from "../src/model/qwen2";
 import { loadQuickstartConfig } from "../src/quickstart/config";
-import { TINY_MODEL_DIR, tinySplits } from "../src/quickstart/recipe";
+import { TINY_MODEL_DIR, tinySplits } from "../src/tiny/recipe";
 import { HfTokenizer } from "../src/tokenizer/tokenizer";
 import { shutdownVerifier } from "../src/verify";
 
@@ -67,8 +68,10 @@ async function run(steps: number, over: Record<string, unknown>, out: string): P
 }
 
 async function main() {
-  const steps = Number(process.argv[2] ?? 3);
-  const n = Number(process.argv[3] ?? 2);
+  // usage: bench/server-pool.ts [STEPS] [SERVERS]
+  const [stepsArg, serversArg] = parseArgs({ allowPositionals: true, strict: true }).positionals;
+  const steps = Number(stepsArg ?? 3);
+  const n = Number(serversArg ?? 2);
   await initBackend();
   const allow = realpathSync(mkdtempSync(join(tmpdir(), "pool-bench-")));
   const servers = await Promise.all(Array.from({ length: n }, () => serve(allow)));
