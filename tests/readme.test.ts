@@ -144,7 +144,7 @@ const RUNS: Record<string, () => Promise<void>> = {
       .map((l) => JSON.parse(l).step);
     assert.deepEqual(steps, [1, 2]);
   },
-  "npx open-rs eval --model DIR \\| --base-url URL --benchmarks aime24,math500 --n 4 [--limit K]":
+  "npx open-rs eval --model DIR \\| --base-url URL --benchmarks aime24,math500 --n 4 [--limit K] [--engine llama.cpp]":
     async () => {
       const bench = existsSync(join(SHARED, "benchmarks/aime24.jsonl"))
         ? `aime24,math500 --source local --data-dir ${join(SHARED, "benchmarks")}`
@@ -154,6 +154,10 @@ const RUNS: Record<string, () => Promise<void>> = {
         `npx open-rs eval --model data/models/tiny-r1 ${common} --out ${join(tmp, "eval-local.jsonl")}`,
       );
       assert.match(local.out, /avg@4|avg/);
+      const llama = await ok(
+        `npx open-rs eval --model data/models/tiny-r1 --engine llama.cpp ${common} --out ${join(tmp, "eval-llama.jsonl")}`,
+      );
+      assert.match(llama.out, /avg@4|avg/);
       const { child, url } = await serve("--model data/models/tiny-r1 --port 0");
       try {
         const http = await ok(
@@ -164,13 +168,20 @@ const RUNS: Record<string, () => Promise<void>> = {
         child.kill("SIGTERM");
       }
     },
-  "npx open-rs serve --model DIR --port N": async () => {
-    const { child, url } = await serve("--model data/models/tiny-r1 --port 0");
+  "npx open-rs serve --model DIR --port N [--api-key KEY] [--allow-reload DIR]": async () => {
+    const { child, url } = await serve(
+      `--model data/models/tiny-r1 --port 0 --api-key k1 --allow-reload ${tmp}`,
+    );
     const exited = new Promise<number | null>((r) => child.once("exit", r));
+    const auth = { authorization: "Bearer k1" };
     try {
-      const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] };
+      assert.equal((await fetch(`${url}/v1/models`)).status, 401, "the key guards every endpoint");
+      const models = (await (await fetch(`${url}/v1/models`, { headers: auth })).json()) as {
+        data: { id: string }[];
+      };
       assert.equal(models.data[0].id, "tiny-r1");
       const r = await fetch(`${url}/v1/chat/completions`, {
+        headers: auth,
         method: "POST",
         body: JSON.stringify({
           model: "tiny-r1",
