@@ -4,7 +4,9 @@
  * `train()` run handle the notebooks and the CLI use. Prints one JSON line per worker count (median step time
  * after a warm-up step, and the rollout/update split) and the ratio. Asserts nothing: the machine is shared.
  * Usage: npx tsx bench/grpo-step.ts [steps=4] [workers=1,2] [engines=tfjs]   (steps 0: one step, no warm-up)
- * engines: tfjs (the policy samples) and/or llama.cpp (rollout_engine: llama.cpp, weights synced every step).
+ * engines: tfjs (the policy samples) and/or llama.cpp (rollout_engine: llama.cpp, weights synced every step);
+ * `control-reward` is tfjs with the accuracy reward registered here, as a notebook cell registers one, so the
+ * control process scores it on the worker's request (`perf/control_reward_time`, issue 12's cost per step).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,9 +17,15 @@ import type { StepMetrics } from "../src/grpo/metrics";
 import { train } from "../src/grpo/train";
 import { Qwen2ForCausalLM } from "../src/model/qwen2";
 import { loadQuickstartConfig } from "../src/quickstart/config";
+import { accuracyReward } from "../src/rewards/accuracy";
+import { registerReward } from "../src/rewards/registry";
 import { TINY_MODEL_DIR, tinySplits } from "../src/tiny/recipe";
 import { HfTokenizer } from "../src/tokenizer/tokenizer";
 import { shutdownVerifier } from "../src/verify";
+
+/** The pseudo-engine that scores accuracy in this (the control) process. */
+const CONTROL = "control-reward";
+registerReward("accuracy_control", accuracyReward());
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -35,7 +43,10 @@ async function stepTimes(workers: number, steps: number, engine: string): Promis
         save_steps: 0,
         log_completions: false,
         output_dir: out,
-        rollout_engine: engine,
+        rollout_engine: engine === CONTROL ? "tfjs" : engine,
+        ...(engine === CONTROL
+          ? { reward_funcs: grpo.reward_funcs.map((k) => (k === "accuracy" ? "accuracy_control" : k)) }
+          : {}),
       },
       { model, tokenizer, dataset: rows },
       { workers },
@@ -73,7 +84,10 @@ async function main(): Promise<void> {
           step_s: Number(med("step_time").toFixed(3)),
           rollout_s: Number(med("perf/rollout_time").toFixed(3)),
           train_s: Number(med("perf/train_time").toFixed(3)),
-          ...(engine === "tfjs" ? {} : { sync_s: Number(med("perf/sync_time").toFixed(3)) }),
+          ...(engine === "llama.cpp" ? { sync_s: Number(med("perf/sync_time").toFixed(3)) } : {}),
+          ...(engine === CONTROL
+            ? { control_reward_s: Number(med("perf/control_reward_time").toFixed(3)) }
+            : {}),
           logp_diff_mean: Number(med("rollout/logp_diff_mean").toExponential(2)),
         }),
       );
