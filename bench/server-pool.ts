@@ -6,10 +6,9 @@
  * the engine's overhead, not the scale-out. Asserts nothing: the machine is shared.
  * Usage: npx tsx bench/server-pool.ts [steps=3] [servers=2]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "../src/backend/select";
 import type { StepMetrics } from "../src/grpo/metrics";
@@ -19,34 +18,14 @@ import { loadQuickstartConfig } from "../src/quickstart/config";
 import { TINY_MODEL_DIR, tinySplits } from "../src/tiny/recipe";
 import { HfTokenizer } from "../src/tokenizer/tokenizer";
 import { shutdownVerifier } from "../src/verify";
+import { type ServeProcess, startServe } from "../tests/eval/helpers/serve-process";
 
-const REPO = resolve(__dirname, "..");
 const KEY = "bench-key";
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function serve(allow: string): Promise<{ child: ChildProcess; url: string }> {
+function serve(allow: string): Promise<ServeProcess> {
   const args = ["--model", TINY_MODEL_DIR, "--port", "0", "--allow-reload", allow, "--api-key", KEY];
-  const child = spawn(process.execPath, ["bin/open-rs.js", "serve", ...args, "--max-batch", "96"], {
-    cwd: REPO,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((res, rej) => {
-    const poll = setInterval(() => {
-      const m = /at (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) {
-        clearInterval(poll);
-        res({ child, url: m[1] });
-      }
-    }, 20);
-    child.on("exit", (code) => {
-      clearInterval(poll);
-      rej(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
+  return startServe([...args, "--max-batch", "96"]);
 }
 
 async function run(steps: number, over: Record<string, unknown>, out: string): Promise<StepMetrics[]> {

@@ -5,12 +5,13 @@
  * notebooks); here their entry points are checked. `npm test` is the command running this file.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { makeSplits } from "../src/data/synthetic/index";
+import { startServe } from "./eval/helpers/serve-process";
 
 const REPO = resolve(__dirname, "..");
 const SHARED = process.env.OPEN_RS_SHARED_DATA ?? resolve(REPO, "../shared/data");
@@ -60,25 +61,8 @@ async function ok(line: string, opts?: Parameters<typeof sh>[1]) {
   return r;
 }
 
-/**
- * Starts `open-rs serve ...` as `node bin/open-rs.js` (what `npx open-rs` runs; tests/cli/cli.test.ts checks
- * npx itself), so that SIGTERM reaches the server and not an npm wrapper that would orphan it.
- */
-function serve(args: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["bin/open-rs.js", "serve", ...args.split(" ")], {
-    cwd: REPO,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  return new Promise((resolveUrl, reject) => {
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /at (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) resolveUrl({ child, url: m[1] });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
+/** `open-rs serve ARGS` (space-separated), started as `npx open-rs serve` would start it. */
+const serve = (args: string) => startServe(args.split(" "));
 
 /** Tiny runs of each README command (keys: the README's text). */
 const RUNS: Record<string, () => Promise<void>> = {

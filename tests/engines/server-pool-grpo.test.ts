@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { initBackend } from "../../src/backend/select";
 import type { MathRow } from "../../src/data/schema";
@@ -11,6 +10,7 @@ import { GrpoTrainer } from "../../src/grpo/trainer";
 import { Qwen2ForCausalLM } from "../../src/model/qwen2";
 import type { WeightedReward } from "../../src/rewards";
 import { HfTokenizer } from "../../src/tokenizer/tokenizer";
+import { type ServeProcess, startServe } from "../eval/helpers/serve-process";
 import { TINY_TOKENIZER_DIR, writeTinyModelDir } from "../eval/helpers/tiny-model";
 
 // GRPO with rollout_engine "servers" against two loopback `open-rs serve --allow-reload DIR --api-key KEY`
@@ -18,38 +18,10 @@ import { TINY_TOKENIZER_DIR, writeTinyModelDir } from "../eval/helpers/tiny-mode
 // after every step the completions equal a tfjs-engine run of the same config, step by step; without reloads
 // they part from step 2 on (the learning rate is large enough that one step changes the sampled tokens).
 
-const REPO = resolve(__dirname, "../..");
 const KEY = "pool-test-key";
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, ["bin/open-rs.js", "serve", "--port", "0", ...args], {
-    cwd: REPO,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((res, rej) => {
-    const poll = setInterval(() => {
-      const m = /at (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) {
-        clearInterval(poll);
-        res({ child, url: m[1], stderr: () => err });
-      }
-    }, 20);
-    child.on("exit", (code) => {
-      clearInterval(poll);
-      rej(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
-}
+/** One `open-rs serve` on a free port. */
+const serve = (args: string[]): Promise<ServeProcess> => startServe(["--port", "0", ...args]);
 
 /** A reward with spread inside every group: the share of vowels in the completion. */
 const vowels: WeightedReward = {
@@ -78,7 +50,7 @@ describe("GRPO on a pool of two open-rs serve processes (rollout_engine: servers
 }, () => {
   let modelDir: string;
   let allow: string;
-  let servers: Served[] = [];
+  let servers: ServeProcess[] = [];
 
   before(async () => {
     await initBackend(); // the backend `open-rs serve` picks, so both sides compute the same logits
@@ -139,7 +111,7 @@ describe("GRPO on a pool of two open-rs serve processes (rollout_engine: servers
     rollout_api_key: KEY,
     ...over,
   });
-  const reloadLines = (s: Served) => s.stderr().match(/loaded the weights of /g)?.length ?? 0;
+  const reloadLines = (s: ServeProcess) => s.stderr().match(/loaded the weights of /g)?.length ?? 0;
 
   it("with a reload after every step, every step's completions equal the tfjs engine's", {
     timeout: 300_000,

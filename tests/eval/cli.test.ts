@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { run as evalCmd } from "../../src/cli/commands/eval";
 import { makeSplits } from "../../src/data/synthetic/index";
-import { REPO_ROOT } from "../../src/eval/benchmarks";
+import { startServe } from "./helpers/serve-process";
 import { TINY_TOKENIZER_DIR, writeTinyModelDir } from "./helpers/tiny-model";
 
 const records = (f: string) =>
@@ -29,22 +29,7 @@ describe("open-rs serve + open-rs eval (CLI)", {
     work = mkdtempSync(path.join(os.tmpdir(), "eval-cli-"));
     const { heldoutEasy } = makeSplits({ heldoutHardSize: 1, heldoutEasySize: 4, trainSize: 1 });
     writeFileSync(path.join(work, "synth.jsonl"), heldoutEasy.map((r) => JSON.stringify(r)).join("\n"));
-    serve = spawn(
-      process.execPath,
-      [path.join(REPO_ROOT, "bin/open-rs.js"), "serve", "--model", dir, "--port", "0", "--name", "tiny"],
-      {
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
-    url = await new Promise<string>((resolve, reject) => {
-      let err = "";
-      serve.stderr!.on("data", (c: Buffer) => {
-        err += c.toString();
-        const m = /at (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-        if (m) resolve(m[1]);
-      });
-      serve.on("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-    });
+    ({ child: serve, url } = await startServe(["--model", dir, "--port", "0", "--name", "tiny"]));
   });
   after(() => {
     serve.kill("SIGTERM");

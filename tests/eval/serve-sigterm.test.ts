@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
+import { startServe } from "./helpers/serve-process";
 
 // `open-rs serve` under SIGTERM: requests in flight finish within --drain-s, the rest are cancelled after it,
 // and the process exits 0 either way (a bound that is the point of the feature, with margin).
@@ -9,33 +10,7 @@ import { describe, it } from "node:test";
 const REPO = resolve(__dirname, "../..");
 const TINY = join(REPO, "data/models/tiny-r1");
 
-function start(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ["bin/open-rs.js", "serve", "--model", TINY, "--port", "0", ...args],
-    {
-      cwd: REPO,
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((res, rej) => {
-    const poll = setInterval(() => {
-      const m = /at (http:\/\/[\d.]+:\d+)\/v1/.exec(err);
-      if (m) {
-        clearInterval(poll);
-        res({ child, url: m[1], stderr: () => err });
-      }
-    }, 20);
-    child.on("exit", (code) => {
-      clearInterval(poll);
-      rej(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
-}
+const start = (args: string[]) => startServe(["--model", TINY, "--port", "0", ...args]);
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((r) => child.once("exit", r));
 
