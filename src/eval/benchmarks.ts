@@ -2,9 +2,10 @@
  * The paper's benchmarks: how each was read (hub id, split, gold column and extraction), and building an
  * eval set from rows or a JSONL file.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { MathRow } from "../data/schema";
+import { readJsonl } from "../io/jsonl";
 
 /** Which extraction reads the gold: lighteval's `LatexExtractionConfig()` or `ExprExtractionConfig()`. */
 export type GoldKind = "latex" | "expr";
@@ -112,21 +113,6 @@ function asText(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads a JSON Lines file of objects; errors name the file and line. */
-export function readJsonl<T = MathRow>(file: string): T[] {
-  const out: T[] = [];
-  const lines = readFileSync(file, "utf8").split("\n");
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch (e) {
-      throw new Error(`${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
-    }
-  });
-  return out;
-}
-
 /** The repository root (two levels above this file). */
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 
@@ -139,13 +125,17 @@ export function loadLocalBenchmark(name: string, dataDir: string = DEFAULT_BENCH
   if (!s) throw new Error(`unknown benchmark "${name}"; valid: ${Object.keys(BENCHMARKS).join(", ")}`);
   const file = path.join(dataDir, s.file);
   if (!existsSync(file)) throw new Error(`benchmark ${name}: no file ${file}`);
-  return benchmarkFromRows(name, readJsonl(file), s);
+  return benchmarkFromRows(name, readJsonl<MathRow>(file), s);
 }
 
 /** Loads a JSONL file of MathRows as a benchmark named after the file (synthetic or custom sets). */
 export function loadJsonlBenchmark(file: string, mapping: RowMapping = {}, name?: string): Benchmark {
   if (!existsSync(file)) throw new Error(`benchmark file ${file} does not exist`);
-  return benchmarkFromRows(name ?? path.basename(file).replace(/\.jsonl$/, ""), readJsonl(file), mapping);
+  return benchmarkFromRows(
+    name ?? path.basename(file).replace(/\.jsonl$/, ""),
+    readJsonl<MathRow>(file),
+    mapping,
+  );
 }
 
 /** The first `limit` problems (all when undefined). */

@@ -10,6 +10,7 @@ import { basename, join } from "node:path";
 import * as aq from "arquero";
 import { latestCheckpoint } from "../grpo/checkpoint";
 import { type GrpoConfig, upgradeSavedConfig } from "../grpo/config";
+import { readJsonl } from "../io/jsonl";
 import { pairedDelta } from "../quickstart/eval";
 import { type MetricsRow, panelAxis } from "./charts";
 import { display, escapeHtml } from "./display";
@@ -65,19 +66,9 @@ export interface CompareOptions {
   ignoreKeys?: readonly string[];
 }
 
-function readJsonl(file: string): Record<string, unknown>[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return []; // a torn last line after a kill
-      }
-    });
-}
+/** A run's JSONL file, or nothing when it is not there; a torn line after a kill is left out. */
+const runJsonl = (file: string): Record<string, unknown>[] =>
+  existsSync(file) ? readJsonl(file, { skipInvalid: true }) : [];
 
 /** The last training in a metrics file: rows after the last point where the step did not increase. */
 export function lastTraining(rows: readonly MetricsRow[]): MetricsRow[] {
@@ -94,7 +85,7 @@ export function loadRun(ref: RunRef): LoadedRun {
   if (!existsSync(metricsFile)) {
     throw new Error(`compareRuns: ${metricsFile} not found; pass the output_dir of a GRPO run`);
   }
-  const metrics = lastTraining(readJsonl(metricsFile) as MetricsRow[]);
+  const metrics = lastTraining(runJsonl(metricsFile) as MetricsRow[]);
   const ckpt = latestCheckpoint(dir);
   let config: Record<string, unknown> | null = null;
   if (ckpt) {
@@ -108,7 +99,7 @@ export function loadRun(ref: RunRef): LoadedRun {
     if (!m) continue;
     const [, set, step] = m;
     const tallies = new Map<string, { c: number; n: number }>();
-    for (const r of readJsonl(join(dir, f))) {
+    for (const r of runJsonl(join(dir, f))) {
       const id = String(r.id ?? r.problemId);
       const t = tallies.get(id) ?? { c: 0, n: 0 };
       t.n++;

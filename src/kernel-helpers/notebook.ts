@@ -2,8 +2,9 @@
  * Small things every notebook needs: parameters that the headless runner can override through the
  * environment, markdown and table output, and the completions a run logged.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonl } from "../io/jsonl";
 import { display, escapeHtml } from "./display";
 import { type CompletionRecord, MISSING, TABLE_STYLE } from "./tables";
 
@@ -83,10 +84,7 @@ export function readCompletions(
   if (!existsSync(file)) {
     throw new Error(`${file} not found: train with log_completions: true and output_dir: ${outputDir}`);
   }
-  const all = readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => completionRecord(JSON.parse(l) as Record<string, unknown>));
+  const all = readJsonl(file).map(completionRecord);
   const want = opts.step ?? "last";
   const lastStep = all.length ? all[all.length - 1].step : 0;
   const picked = want === "all" ? all : all.filter((r) => r.step === (want === "last" ? lastStep : want));

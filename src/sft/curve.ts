@@ -1,21 +1,12 @@
 /** The SFT loss curve: read loss.jsonl, and a plotly figure (raw loss plus a trailing mean). */
-import { readFileSync } from "node:fs";
+import { readJsonl } from "../io/jsonl";
 import { rollingMean } from "../kernel-helpers/charts";
 import type { Figure } from "../kernel-helpers/plotly";
 import type { SftStepRecord } from "./trainer";
 
 /** Parse a loss.jsonl written by {@link trainSft}. */
 export function readLossCurve(file: string): SftStepRecord[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as SftStepRecord;
-      } catch {
-        throw new Error(`${file}: line ${i + 1} is not JSON`);
-      }
-    });
+  return readJsonl<SftStepRecord>(file);
 }
 
 /** Loss per step (thin) and its `window`-step trailing mean (thick), for `showFigure`. */

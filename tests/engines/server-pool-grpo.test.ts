@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -7,6 +7,7 @@ import { initBackend } from "../../src/backend/select";
 import type { MathRow } from "../../src/data/schema";
 import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
 import { GrpoTrainer } from "../../src/grpo/trainer";
+import { readJsonl } from "../../src/io/jsonl";
 import { Qwen2ForCausalLM } from "../../src/model/qwen2";
 import type { WeightedReward } from "../../src/rewards";
 import { HfTokenizer } from "../../src/tokenizer/tokenizer";
@@ -38,12 +39,6 @@ const dataset: MathRow[] = Array.from({ length: 8 }, (_, i) => ({
 }));
 
 const STEPS = 3;
-
-const readJsonl = (p: string) =>
-  readFileSync(p, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("GRPO on a pool of two open-rs serve processes (rollout_engine: servers)", {
   skip: !existsSync(TINY_TOKENIZER_DIR) && "no tiny-r1 tokenizer",

@@ -3,13 +3,14 @@
  * workers, and the run handle's refusals (updates the job cannot take, listeners that throw, disposed models).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { latestCheckpoint } from "../../src/grpo/checkpoint";
 import type { RunHandle } from "../../src/grpo/run";
 import { train } from "../../src/grpo/train";
+import { readJsonl } from "../../src/io/jsonl";
 import { Qwen2ForCausalLM } from "../../src/model/qwen2";
 import { registerReward } from "../../src/rewards";
 import { HfTokenizer } from "../../src/tokenizer/tokenizer";
@@ -42,11 +43,6 @@ const BASE = {
   logging_steps: 1,
 };
 
-const readJsonl = (p: string) =>
-  readFileSync(p, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 /** Metrics without wall-clock and worker-count fields. */
 const timeless = (rows: Record<string, unknown>[]) =>
   rows.map((r) =>

@@ -9,16 +9,12 @@ import { latestCheckpoint, listCheckpoints, readCheckpoint } from "../../src/grp
 import { resolveGrpoConfig } from "../../src/grpo/config-resolve";
 import { saveTrainerCheckpoint } from "../../src/grpo/resume";
 import { GrpoTrainer } from "../../src/grpo/trainer";
+import { readJsonl } from "../../src/io/jsonl";
 import { makeTrainer, resumeTrainer, trainTo } from "./resume-child";
 import { sevenReward, toyConfig, toyDataset, toyModel, toyTokenizer, useCpu } from "./toy";
 
 const CHILD = join(__dirname, "resume-child.ts");
 const tmp = () => mkdtempSync(join(tmpdir(), "grpo-test-"));
-const readJsonl = (p: string) =>
-  readFileSync(p, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 /** Metrics without wall-clock fields (those differ between runs by nature). */
 const timeless = (rows: Record<string, unknown>[]) =>
   rows.map((r) =>
