@@ -11,22 +11,9 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { executeCells } from "../../scripts/nb/execute";
 import { type JupyterMessage, KernelClient } from "../../scripts/nb/kernel-client";
-import type { CodeCell, Notebook } from "../../scripts/nb/nbformat";
+import type { CodeCell } from "../../scripts/nb/nbformat";
 import { installKernel, KERNEL_SPEC_DIR, REPO_ROOT } from "../../scripts/run-notebooks";
-
-const cell = (source: string): CodeCell => ({
-  cell_type: "code",
-  source,
-  metadata: {},
-  execution_count: null,
-  outputs: [],
-});
-const notebook = (...sources: string[]): Notebook => ({
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: {},
-  cells: sources.map(cell),
-});
+import { codeNotebook as notebook } from "../notebooks/cells";
 
 describe("the open-rs kernel (tslab with the repo's patches)", () => {
   let client: KernelClient;

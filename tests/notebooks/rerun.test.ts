@@ -22,18 +22,11 @@ import {
 } from "../../scripts/run-notebooks";
 import { PLOTLY_BUNDLE_MARK } from "../../src/kernel-helpers/plotly";
 import { CHROMIUM, inspectReport } from "./browser";
+import { codeNotebook } from "./cells";
 
 const INIT = 'import { plotlyInit, showFigure } from "./src/kernel-helpers/plotly";\nplotlyInit();';
 const CHART =
   'showFigure({ data: [{ type: "scatter", x: [1, 2, 3], y: [2, 1, 3] }], layout: { title: "after a re-run" } });';
-const cell = (source: string): CodeCell => ({
-  cell_type: "code",
-  source,
-  metadata: {},
-  execution_count: null,
-  outputs: [],
-});
-
 describe("a notebook whose plotlyInit() cell was re-run before saving", {
   skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed`,
 }, () => {
@@ -44,12 +37,7 @@ describe("a notebook whose plotlyInit() cell was re-run before saving", {
   it("keeps plotly.js in the re-run cell's new outputs", async () => {
     const client = await KernelClient.start({ specDir: KERNEL_SPEC_DIR, cwd: REPO_ROOT });
     try {
-      const run = await executeCells(client, {
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: {},
-        cells: [cell(INIT), cell(CHART), cell(INIT)],
-      });
+      const run = await executeCells(client, codeNotebook(INIT, CHART, INIT));
       assert.equal(run.failure, null, run.failure?.message);
       const [, chart, rerun] = run.nb.cells as CodeCell[];
       // what the frontend saves: cell 1 shows its re-run (In [3]), cell 2 its only run (In [2])
