@@ -69,27 +69,22 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A frozen copy of a value (arrays and mappings one level deep). */
-function frozenCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return Object.freeze([...value]);
-  if (typeof value === "object" && value !== null) return Object.freeze({ ...value });
-  return value;
-}
+/** A copy of a default: arrays and mappings one level deep, so no config shares them with the schema. */
+const copyDefault = (d: unknown): unknown =>
+  Array.isArray(d) ? [...d] : typeof d === "object" && d !== null ? { ...d } : d;
 
 /** The defaults of a schema as a frozen config object. */
 export function defaultsOf<S extends Schema>(schema: S): Readonly<ConfigOf<S>> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(schema)) setOwn(out, key, frozenCopy(field.default));
+  for (const [key, field] of Object.entries(schema))
+    setOwn(out, key, Object.freeze(copyDefault(field.default)));
   return Object.freeze(out) as Readonly<ConfigOf<S>>;
 }
 
 /** A fresh, mutable copy of the defaults (arrays and mappings copied, so a resolver may fill them in). */
 export function mutableDefaults(schema: Schema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(schema)) {
-    const d = field.default;
-    setOwn(out, key, Array.isArray(d) ? [...d] : typeof d === "object" && d !== null ? { ...d } : d);
-  }
+  for (const [key, field] of Object.entries(schema)) setOwn(out, key, copyDefault(field.default));
   return out;
 }
 
