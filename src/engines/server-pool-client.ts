@@ -5,6 +5,7 @@
  * in one server's prefix cache); retries with backoff move to the next server. Conventions as vLLM's OpenAI
  * server: `prompt` as token ids, `logprobs` with `return_tokens_as_token_ids` (tokens read `token_id:<id>`).
  */
+import { type Attempt, withRetries } from "../util/retry";
 
 /** Options of {@link ServerPool}. */
 export interface ServerPoolOptions {
@@ -64,8 +65,6 @@ export class PoolRequestError extends Error {
   }
 }
 
-type Attempt<T> = { ok: true; value: T } | { ok: false; retry: boolean; error: Error };
-
 /** Normalises a base URL to its root (no trailing `/` or `/v1`). */
 export function serverRoot(base: string): string {
   return base.replace(/\/+$/, "").replace(/\/v1$/, "");
@@ -78,8 +77,6 @@ function fetchFailure(e: unknown): string {
   const cause = err.cause?.code ?? err.cause?.message;
   return cause ? `${err.message} (${cause})` : err.message;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A pool of OpenAI-compatible servers. */
 export class ServerPool {
@@ -109,7 +106,7 @@ export class ServerPool {
   async connect(): Promise<string[]> {
     this.models = await Promise.all(
       this.servers.map((s) =>
-        this.withRetries(
+        this.onServers(
           `${s}/v1/models`,
           () => [s],
           async (server) => {
@@ -158,7 +155,7 @@ export class ServerPool {
   async reload(dir: string): Promise<void> {
     await Promise.all(
       this.servers.map((s) =>
-        this.withRetries(
+        this.onServers(
           `${s}/update_weights_from_disk`,
           () => [s],
           async (server) => {
@@ -194,7 +191,7 @@ export class ServerPool {
       return_tokens_as_token_ids: true,
       stream: false,
     };
-    return this.withRetries(
+    return this.onServers(
       `sequence (group ${req.group}, seed ${req.seed})`,
       order,
       async (server) => {
@@ -213,27 +210,22 @@ export class ServerPool {
   }
 
   /** Runs `attempt` on servers from `order()` in turn (wrapping), until one succeeds or retries run out. */
-  private async withRetries<T>(
+  private onServers<T>(
     what: string,
     order: () => string[],
     attempt: (server: string) => Promise<Attempt<T>>,
     signal?: AbortSignal,
   ): Promise<T> {
     const servers = order();
-    let last: Error | null = null;
-    for (let k = 0; k <= this.o.maxRetries; k++) {
-      if (signal?.aborted) throw new Error("rollout server pool: cancelled (another request failed)");
-      const r = await attempt(servers[k % servers.length]);
-      if (r.ok) return r.value;
-      if (!r.retry) throw r.error;
-      last = r.error;
-      if (k < this.o.maxRetries) {
-        const base = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** k);
-        await sleep(base * (0.5 + 0.5 * Math.random()));
-      }
-    }
-    throw new Error(
-      `rollout server pool: ${what} failed after ${this.o.maxRetries + 1} attempts; last: ${last?.message}`,
+    return withRetries(
+      this.o,
+      (k) => attempt(servers[k % servers.length]),
+      {
+        cancelled: () => new Error("rollout server pool: cancelled (another request failed)"),
+        exhausted: (n, last) =>
+          new Error(`rollout server pool: ${what} failed after ${n} attempts; last: ${last?.message}`),
+      },
+      signal,
     );
   }
 

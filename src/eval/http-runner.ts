@@ -3,6 +3,7 @@
  * over base URLs, retries, and the sample's text, tokens and finish reason.
  */
 import type { TokenizerLike } from "../tokenizer/types";
+import { type Attempt, withRetries } from "../util/retry";
 import type { SamplingParams } from "./engine";
 import type { OnSample, Runner, SampleOutput, SampleRequest } from "./runner";
 
@@ -110,18 +111,15 @@ export class HttpRunner implements Runner {
   async sample(req: SampleRequest, params: SamplingParams, signal?: AbortSignal): Promise<SampleOutput> {
     const body = this.body(req, params);
     const path = this.api === "chat" ? "/chat/completions" : "/completions";
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= this.o.maxRetries; attempt++) {
-      if (signal?.aborted) throw new Error("HttpRunner: aborted");
-      const url = this.o.baseUrls[this.next++ % this.o.baseUrls.length] + path;
-      const res = await this.attempt(url, body);
-      if (res.ok) return res.output;
-      lastError = res.error;
-      if (!res.retry) throw res.error;
-      if (attempt < this.o.maxRetries) await sleep(this.delay(attempt, res.retryAfterS));
-    }
-    throw new Error(
-      `HttpRunner: ${req.key} failed after ${this.o.maxRetries + 1} attempts: ${String(lastError)}`,
+    return withRetries(
+      this.o,
+      () => this.attempt(this.o.baseUrls[this.next++ % this.o.baseUrls.length] + path, body),
+      {
+        cancelled: () => new Error("HttpRunner: aborted"),
+        exhausted: (n, last) =>
+          new Error(`HttpRunner: ${req.key} failed after ${n} attempts: ${String(last)}`),
+      },
+      signal,
     );
   }
 
@@ -139,15 +137,7 @@ export class HttpRunner implements Runner {
     return { ...common, prompt };
   }
 
-  private delay(attempt: number, retryAfterS?: number): number {
-    if (retryAfterS !== undefined && Number.isFinite(retryAfterS)) {
-      return Math.min(this.o.maxBackoffMs, retryAfterS * 1000);
-    }
-    const base = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** attempt);
-    return base * (0.5 + 0.5 * Math.random());
-  }
-
-  private async attempt(url: string, body: Record<string, unknown>): Promise<AttemptResult> {
+  private async attempt(url: string, body: Record<string, unknown>): Promise<Attempt<SampleOutput>> {
     this.attempts++;
     const timeout = AbortSignal.timeout(this.o.timeoutMs);
     let res: Response;
@@ -174,7 +164,7 @@ export class HttpRunner implements Runner {
         error: new HttpRequestError(`${url}: HTTP ${res.status} ${text}`, res.status),
       };
     try {
-      return { ok: true, output: parseChoice(JSON.parse(text)) };
+      return { ok: true, value: parseChoice(JSON.parse(text)) };
     } catch (e) {
       return {
         ok: false,
@@ -184,10 +174,6 @@ export class HttpRunner implements Runner {
     }
   }
 }
-
-type AttemptResult =
-  | { ok: true; output: SampleOutput }
-  | { ok: false; retry: boolean; retryAfterS?: number; error: Error };
 
 /** Reads choice 0 of a completions or chat-completions response. */
 export function parseChoice(json: unknown): SampleOutput {
@@ -203,8 +189,4 @@ export function parseChoice(json: unknown): SampleOutput {
     finishReason: typeof c.finish_reason === "string" ? c.finish_reason : "stop",
     completionTokens: j.usage?.completion_tokens,
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
