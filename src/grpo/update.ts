@@ -43,14 +43,9 @@ export interface MicroBatchInput {
 }
 
 /** What one update reports (loss-side metrics averaged over micro-batches as TRL does). */
-export interface UpdateResult {
-  loss: number;
-  kl: number;
-  clip_ratio: number;
-  low: number;
-  high: number;
+export interface UpdateResult extends LossMetrics {
+  /** Fraction of tokens clipped in either direction (low + high). */
   region: number;
-  entropy: number;
   grad_norm: number;
   /** False when the update was skipped because the loss or a gradient was NaN/Inf. */
   applied: boolean;
